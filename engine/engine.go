@@ -1,0 +1,453 @@
+// Package engine is wiretrace's one engine: Add an article and it finds the
+// articles it reuses text from or shares it with (document-level MinHash for
+// near-duplicates, a sentence index for reworded and partial reuse), aligns
+// each candidate pair sentence by sentence, labels the derivation, and
+// assigns the article to a story. analyze, serve and dedup all drive this
+// package.
+//
+// Results are deterministic: the same articles added in the same order give
+// the same matches, copy groups and stories. Adding never re-clusters what
+// was added before.
+//
+// An Engine is safe for concurrent use; Add serialises index updates.
+package engine
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/wiretrace/wiretrace"
+	"github.com/wiretrace/wiretrace/align"
+	"github.com/wiretrace/wiretrace/lsh"
+	"github.com/wiretrace/wiretrace/provenance"
+	"github.com/wiretrace/wiretrace/story"
+	"github.com/wiretrace/wiretrace/textnorm"
+)
+
+// Engine holds the live index of articles.
+type Engine struct {
+	opts Options
+
+	mu      sync.RWMutex
+	docs    []*entry // by handle; nil once removed
+	byID    map[string]uint32
+	docLSH  *lsh.Index
+	sentLSH *lsh.Index
+	stories *story.Clusterer
+	df      map[uint32]uint32 // live document frequency of content terms
+	live    int
+}
+
+// entry is one indexed article.
+type entry struct {
+	p       *Prepared
+	order   int // handle, also the insertion order
+	story   int
+	edges   []*pairEdge
+	removed bool
+}
+
+// pairEdge is a derivation between two entries, shared by both.
+type pairEdge struct {
+	a, b   uint32 // a was indexed before b
+	result align.Result
+	label  wiretrace.Label
+	bCopy  bool   // b is the copy, a the source
+	reason string // why that direction
+}
+
+func (e *pairEdge) other(h uint32) uint32 {
+	if e.a == h {
+		return e.b
+	}
+	return e.a
+}
+
+// New returns an empty Engine.
+func New(opts Options) (*Engine, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	o := opts.withDefaults()
+	docLSH, err := lsh.New(o.docBands, o.docRows)
+	if err != nil {
+		return nil, err
+	}
+	sentLSH, err := lsh.New(o.SentenceBands, o.SentenceRows)
+	if err != nil {
+		return nil, err
+	}
+	docLSH.MaxBucket, sentLSH.MaxBucket = o.MaxBucket, o.MaxBucket
+	return &Engine{
+		opts:    o,
+		byID:    map[string]uint32{},
+		docLSH:  docLSH,
+		sentLSH: sentLSH,
+		stories: story.New(o.Story),
+		df:      map[uint32]uint32{},
+	}, nil
+}
+
+// Options returns the engine's options with defaults filled in.
+func (e *Engine) Options() Options { return e.opts }
+
+// NewPreparer returns a Preparer with this engine's options.
+func (e *Engine) NewPreparer() *Preparer { return NewPreparer(e.opts) }
+
+// Match is one derivation seen from one article.
+type Match struct {
+	ID    string          `json:"id"`    // the other article
+	Label wiretrace.Label `json:"label"` // duplicate, copy, rewrite, partial
+	// Role is the other article's role: "source" when this article copies
+	// it, "copy" when it copies this article.
+	Role string `json:"role"`
+	// Coverage is the share of this article's words aligned to the other;
+	// OtherCoverage the share of the other's.
+	Coverage      float64 `json:"coverage"`
+	OtherCoverage float64 `json:"other_coverage"`
+	Aligned       int     `json:"aligned_sentences"`
+	Similarity    float64 `json:"similarity"`
+	Reason        string  `json:"direction_reason"`
+}
+
+// Result is what Add answers for one article.
+type Result struct {
+	ID        string  `json:"id"`
+	Story     string  `json:"story"`
+	CopyGroup string  `json:"copy_group,omitempty"`
+	Matches   []Match `json:"matches"`
+	Replaced  bool    `json:"replaced,omitempty"` // an article with this id was indexed before
+}
+
+// Add indexes a prepared article and returns its matches, copy group and
+// story. An article whose id is already indexed replaces the old one.
+func (e *Engine) Add(p *Prepared) *Result {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	replaced := false
+	if h, ok := e.byID[p.Article.ID]; ok {
+		e.removeLocked(h)
+		replaced = true
+	}
+	edges := e.matchLocked(p)
+	h := e.commitLocked(p, edges)
+	r := e.resultLocked(h)
+	r.Replaced = replaced
+	return r
+}
+
+// matchLocked finds and aligns the candidates of p against the index.
+func (e *Engine) matchLocked(p *Prepared) []*pairEdge {
+	o := &e.opts
+	hits := map[uint32]int{}
+	if o.Level >= LevelReuse {
+		e.sentenceHits(p, hits)
+	}
+	// Document-level near-duplicate candidates count as hits too.
+	e.docLSH.Query(p.DocKeys, func(v uint64) bool {
+		h := uint32(v)
+		if d := e.docs[h]; d != nil && hits[h] < 1<<20 {
+			hits[h] += 1 << 20
+		}
+		return true
+	})
+	type cand struct {
+		h    uint32
+		hits int
+	}
+	var cands []cand
+	myIndexed := countTrue(p.SentIndexed)
+	for h, n := range hits {
+		d := e.docs[h]
+		if d == nil {
+			continue
+		}
+		need := o.MinSentenceHits
+		if myIndexed <= 2 || countTrue(d.p.SentIndexed) <= 2 {
+			need = 1
+		}
+		if n >= need {
+			cands = append(cands, cand{h, n})
+		}
+	}
+	slices.SortFunc(cands, func(x, y cand) int {
+		if c := cmp.Compare(y.hits, x.hits); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.h, y.h)
+	})
+	if len(cands) > o.MaxCandidates {
+		cands = cands[:o.MaxCandidates]
+	}
+	var edges []*pairEdge
+	for _, c := range cands {
+		d := e.docs[c.h]
+		r := align.Pair(&d.p.Doc, &p.Doc, textnorm.TermWeight, o.Align)
+		label := provenance.Label(&r, o.Provenance)
+		if label == "" {
+			continue
+		}
+		if o.Level == LevelNearDup && label != wiretrace.Duplicate && label != wiretrace.Copy {
+			continue
+		}
+		aCopy, reason := provenance.Direction(side(d.p, d.order), side(p, len(e.docs)), &r)
+		edges = append(edges, &pairEdge{a: c.h, result: r, label: label, bCopy: !aCopy, reason: reason})
+	}
+	return edges
+}
+
+// sentenceHits counts, per indexed article, how many of p's sentences share
+// a sentence-index bucket with one of its sentences.
+func (e *Engine) sentenceHits(p *Prepared, hits map[uint32]int) {
+	bands := e.opts.SentenceBands
+	seen := map[uint32]bool{}
+	k := 0
+	for i, ok := range p.SentIndexed {
+		if !ok {
+			continue
+		}
+		keys := p.SentKeys[k*bands : (k+1)*bands]
+		k++
+		clear(seen)
+		e.sentLSH.Query(keys, func(v uint64) bool {
+			h := uint32(v >> 16)
+			if !seen[h] {
+				seen[h] = true
+				hits[h]++
+			}
+			return true
+		})
+		_ = i
+	}
+}
+
+func countTrue(bs []bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
+}
+
+func side(p *Prepared, order int) provenance.Side {
+	return provenance.Side{Published: p.Article.Published, Words: p.Doc.Words, Order: order}
+}
+
+// commitLocked inserts p into the indexes with its edges and story.
+func (e *Engine) commitLocked(p *Prepared, edges []*pairEdge) uint32 {
+	h := uint32(len(e.docs))
+	en := &entry{p: p, order: int(h)}
+	e.docs = append(e.docs, en)
+	e.byID[p.Article.ID] = h
+	e.live++
+	e.docLSH.Insert(p.DocKeys, uint64(h))
+	if e.opts.Level >= LevelReuse {
+		bands := e.opts.SentenceBands
+		k := 0
+		for i, ok := range p.SentIndexed {
+			if !ok {
+				continue
+			}
+			e.sentLSH.Insert(p.SentKeys[k*bands:(k+1)*bands], uint64(h)<<16|uint64(min(i, 0xffff)))
+			k++
+		}
+	}
+	var linked []uint32
+	for _, ed := range edges {
+		ed.b = h
+		en.edges = append(en.edges, ed)
+		e.docs[ed.a].edges = append(e.docs[ed.a].edges, ed)
+		if ed.label.SameText() {
+			linked = append(linked, ed.a)
+		}
+	}
+	for _, t := range p.Terms {
+		e.df[t.Term]++
+	}
+	if e.opts.Level >= LevelStories {
+		en.story = e.stories.Add(h, e.vector(p), p.Article.Published, linked)
+	} else {
+		en.story = e.stories.Add(h, story.Vector{}, time.Time{}, linked)
+	}
+	return h
+}
+
+// vector builds p's event vector with IDF over the background corpus plus
+// the articles indexed so far.
+func (e *Engine) vector(p *Prepared) story.Vector {
+	ws := make([]story.Weighted, len(p.Terms))
+	for i, t := range p.Terms {
+		idf := textnorm.IDF(t.Term, e.live, int(e.df[t.Term]))
+		ws[i] = story.Weighted{Term: t.Term, Weight: t.Weight * idf}
+	}
+	return story.NewVector(ws, e.opts.StoryTerms)
+}
+
+// Remove deletes an article from the index. It reports whether it was
+// there. Its edges go with it; the stories of other articles stay.
+func (e *Engine) Remove(id string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	h, ok := e.byID[id]
+	if !ok {
+		return false
+	}
+	e.removeLocked(h)
+	return true
+}
+
+func (e *Engine) removeLocked(h uint32) {
+	en := e.docs[h]
+	p := en.p
+	e.docLSH.Remove(p.DocKeys, uint64(h))
+	if e.opts.Level >= LevelReuse {
+		bands := e.opts.SentenceBands
+		k := 0
+		for i, ok := range p.SentIndexed {
+			if !ok {
+				continue
+			}
+			e.sentLSH.Remove(p.SentKeys[k*bands:(k+1)*bands], uint64(h)<<16|uint64(min(i, 0xffff)))
+			k++
+		}
+	}
+	for _, ed := range en.edges {
+		o := e.docs[ed.other(h)]
+		if o != nil {
+			o.edges = slices.DeleteFunc(o.edges, func(x *pairEdge) bool { return x == ed })
+		}
+	}
+	for _, t := range p.Terms {
+		if e.df[t.Term] <= 1 {
+			delete(e.df, t.Term)
+		} else {
+			e.df[t.Term]--
+		}
+	}
+	e.stories.Remove(h)
+	delete(e.byID, p.Article.ID)
+	e.docs[h] = nil
+	e.live--
+}
+
+// Len returns the number of indexed articles.
+func (e *Engine) Len() int {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.live
+}
+
+// Lookup returns the result for an indexed article (its current matches,
+// copy group and story), or false.
+func (e *Engine) Lookup(id string) (*Result, bool) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	h, ok := e.byID[id]
+	if !ok {
+		return nil, false
+	}
+	return e.resultLocked(h), true
+}
+
+// Article returns an indexed article, or false.
+func (e *Engine) Article(id string) (*Prepared, bool) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	h, ok := e.byID[id]
+	if !ok {
+		return nil, false
+	}
+	return e.docs[h].p, true
+}
+
+func (e *Engine) resultLocked(h uint32) *Result {
+	en := e.docs[h]
+	r := &Result{ID: en.p.Article.ID, Story: e.storyID(e.stories.Story(h)), Matches: []Match{}}
+	for _, ed := range en.edges {
+		r.Matches = append(r.Matches, e.matchFor(h, ed))
+	}
+	slices.SortFunc(r.Matches, func(x, y Match) int {
+		if c := cmp.Compare(y.Coverage, x.Coverage); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.ID, y.ID)
+	})
+	if g := e.groupLocked(h); len(g) > 0 {
+		r.CopyGroup = groupID(e, g)
+	}
+	return r
+}
+
+// matchFor describes edge ed as seen from article h.
+func (e *Engine) matchFor(h uint32, ed *pairEdge) Match {
+	o := ed.other(h)
+	m := Match{ID: e.docs[o].p.Article.ID, Label: ed.label, Similarity: round(ed.result.Sim), Reason: ed.reason}
+	// result: A = ed.a's doc, B = ed.b's doc.
+	covA, covB := ed.result.CoverageA, ed.result.CoverageB
+	if h == ed.a {
+		m.Coverage, m.OtherCoverage, m.Aligned = round(covA), round(covB), ed.result.AlignedA
+		m.Role = roleOf(!ed.bCopy)
+	} else {
+		m.Coverage, m.OtherCoverage, m.Aligned = round(covB), round(covA), ed.result.AlignedB
+		m.Role = roleOf(ed.bCopy)
+	}
+	return m
+}
+
+// roleOf names the other article's role given whether this one is the copy.
+func roleOf(thisIsCopy bool) string {
+	if thisIsCopy {
+		return "source"
+	}
+	return "copy"
+}
+
+// groupLocked returns the copy group of h (handles in insertion order), or
+// nil when h carries no shared source text.
+func (e *Engine) groupLocked(h uint32) []uint32 {
+	seen := map[uint32]bool{h: true}
+	queue := []uint32{h}
+	for len(queue) > 0 {
+		x := queue[0]
+		queue = queue[1:]
+		for _, ed := range e.docs[x].edges {
+			if !ed.label.SameText() {
+				continue
+			}
+			if y := ed.other(x); !seen[y] {
+				seen[y] = true
+				queue = append(queue, y)
+			}
+		}
+	}
+	if len(seen) == 1 {
+		return nil
+	}
+	g := make([]uint32, 0, len(seen))
+	for x := range seen {
+		g = append(g, x)
+	}
+	slices.Sort(g)
+	return g
+}
+
+// groupID names a copy group after its earliest-added member.
+func groupID(e *Engine, g []uint32) string { return "g:" + e.docs[g[0]].p.Article.ID }
+
+// storyID names a story by its creation number ("s1", "s2", …); a story
+// keeps its name when others merge into it.
+func (e *Engine) storyID(st int) string {
+	if st < 0 {
+		return ""
+	}
+	return fmt.Sprintf("s%d", st+1)
+}
+
+func round(x float64) float64 {
+	return float64(int64(x*1000+0.5)) / 1000
+}

@@ -1,0 +1,149 @@
+package engine
+
+import (
+	"fmt"
+
+	"github.com/wiretrace/wiretrace/align"
+	"github.com/wiretrace/wiretrace/lsh"
+	"github.com/wiretrace/wiretrace/provenance"
+	"github.com/wiretrace/wiretrace/story"
+)
+
+// Level says how deep the engine looks.
+type Level int
+
+// Levels, cheapest first.
+const (
+	// LevelNearDup finds near-duplicates with document-level MinHash only.
+	LevelNearDup Level = iota + 1
+	// LevelReuse adds the sentence index: reworded, translated and partial
+	// reuse, aligned sentence by sentence.
+	LevelReuse
+	// LevelStories adds story clustering by event similarity.
+	LevelStories
+)
+
+// ParseLevel reads "near-dup", "reuse" or "stories".
+func ParseLevel(s string) (Level, error) {
+	switch s {
+	case "near-dup", "neardup":
+		return LevelNearDup, nil
+	case "reuse":
+		return LevelReuse, nil
+	case "stories":
+		return LevelStories, nil
+	}
+	return 0, fmt.Errorf("unknown level %q (want near-dup, reuse or stories)", s)
+}
+
+func (l Level) String() string {
+	switch l {
+	case LevelNearDup:
+		return "near-dup"
+	case LevelReuse:
+		return "reuse"
+	case LevelStories:
+		return "stories"
+	}
+	return fmt.Sprintf("Level(%d)", int(l))
+}
+
+// Options configure an Engine. The zero value means the defaults, which are
+// what the documentation and the quality figures describe.
+type Options struct {
+	// Level is how deep to look. Default LevelStories.
+	Level Level
+	// MaxBytes is the largest article text accepted. Default 4 MiB.
+	MaxBytes int
+	// ShingleSize is the word count of document shingles. Default 5.
+	ShingleSize int
+	// SignatureSize is the number of MinHash bins per document (a power of
+	// two). Default 128.
+	SignatureSize int
+	// NearDupThreshold is the document Jaccard similarity the document LSH
+	// is tuned for; bands and rows are derived from it. Default 0.5.
+	NearDupThreshold float64
+	// SentenceBands and SentenceRows shape the sentence index (their
+	// product must not exceed sketch.SentenceHashes). Defaults 8 and 2.
+	SentenceBands, SentenceRows int
+	// MinSentenceTerms: sentences with fewer distinct content terms are not
+	// indexed (they are too generic to find reuse by). Default 4.
+	MinSentenceTerms int
+	// MinSentenceHits is the number of an article's sentences that must
+	// hit a candidate before it is aligned (1 suffices when either article
+	// has at most two indexed sentences). Default 2.
+	MinSentenceHits int
+	// MaxCandidates caps the articles aligned per arriving article.
+	// Default 50.
+	MaxCandidates int
+	// MaxBucket: LSH buckets larger than this are skipped. Default 4096.
+	MaxBucket int
+	// StoryTerms is the number of terms kept in an event vector. Default 48.
+	StoryTerms int
+	Align      align.Options
+	Provenance provenance.Options
+	Story      story.Options
+
+	docBands, docRows int
+}
+
+func (o Options) withDefaults() Options {
+	if o.Level == 0 {
+		o.Level = LevelStories
+	}
+	if o.MaxBytes == 0 {
+		o.MaxBytes = 4 << 20
+	}
+	if o.ShingleSize == 0 {
+		o.ShingleSize = 5
+	}
+	if o.SignatureSize == 0 {
+		o.SignatureSize = 128
+	}
+	if o.NearDupThreshold == 0 {
+		o.NearDupThreshold = 0.5
+	}
+	if o.SentenceBands == 0 {
+		o.SentenceBands = 8
+	}
+	if o.SentenceRows == 0 {
+		o.SentenceRows = 2
+	}
+	if o.MinSentenceTerms == 0 {
+		o.MinSentenceTerms = 4
+	}
+	if o.MinSentenceHits == 0 {
+		o.MinSentenceHits = 2
+	}
+	if o.MaxCandidates == 0 {
+		o.MaxCandidates = 50
+	}
+	if o.MaxBucket == 0 {
+		o.MaxBucket = lsh.DefaultMaxBucket
+	}
+	if o.StoryTerms == 0 {
+		o.StoryTerms = 48
+	}
+	o.docBands, o.docRows = lsh.Params(o.NearDupThreshold, o.SignatureSize)
+	return o
+}
+
+// Validate reports the first invalid field.
+func (o Options) Validate() error {
+	d := o.withDefaults()
+	switch {
+	case d.Level < LevelNearDup || d.Level > LevelStories:
+		return fmt.Errorf("options: Level %d out of range", int(o.Level))
+	case d.MaxBytes < 0:
+		return fmt.Errorf("options: MaxBytes must be positive")
+	case d.SignatureSize < 2 || d.SignatureSize > 4096 || d.SignatureSize&(d.SignatureSize-1) != 0:
+		return fmt.Errorf("options: SignatureSize %d must be a power of two in [2, 4096]", o.SignatureSize)
+	case d.NearDupThreshold <= 0 || d.NearDupThreshold >= 1:
+		return fmt.Errorf("options: NearDupThreshold %v must be in (0, 1)", o.NearDupThreshold)
+	case d.SentenceBands*d.SentenceRows > 16 || d.SentenceBands < 0 || d.SentenceRows < 0:
+		return fmt.Errorf("options: SentenceBands×SentenceRows %d×%d exceeds 16 hashes", d.SentenceBands, d.SentenceRows)
+	case d.ShingleSize < 1 || d.ShingleSize > 16:
+		return fmt.Errorf("options: ShingleSize %d must be in [1, 16]", o.ShingleSize)
+	}
+	return nil
+}

@@ -1,0 +1,294 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/wiretrace/wiretrace"
+	"github.com/wiretrace/wiretrace/align"
+	"github.com/wiretrace/wiretrace/extract"
+	"github.com/wiretrace/wiretrace/lsh"
+	"github.com/wiretrace/wiretrace/sketch"
+	"github.com/wiretrace/wiretrace/story"
+	"github.com/wiretrace/wiretrace/textnorm"
+)
+
+// Expected rejections of Prepare; callers count them.
+var (
+	// ErrEmpty: the article has no text left after page chrome is removed.
+	ErrEmpty = errors.New("no article text")
+	// ErrTooLarge: the article's text is over Options.MaxBytes.
+	ErrTooLarge = errors.New("article too large")
+	// ErrNoID: the article has no id.
+	ErrNoID = errors.New("article has no id")
+)
+
+// Prepared is an article with everything the engine derives from it alone:
+// it depends on nothing else in the index, so articles are prepared in
+// parallel and added in order.
+type Prepared struct {
+	Article wiretrace.Article // Text kept; HTML dropped
+	Doc     align.Doc         // sentence features for alignment
+	// Sentences are the byte spans of the sentences in Article.Text, in
+	// the order of Doc.Sentences.
+	Sentences []textnorm.Span
+	// DocKeys are the document-level LSH band keys.
+	DocKeys []uint64
+	// SentKeys are the sentence-level LSH band keys, SentenceBands per
+	// sentence in sentence order; sentences too short to index have none
+	// and are listed in SentIndexed as false.
+	SentKeys    []uint64
+	SentIndexed []bool
+	// Terms are the article's content terms with their raw event weight
+	// (term frequency with entity, number and headline boosts, before IDF).
+	Terms []story.Weighted
+	Bytes int // size of the text in bytes
+}
+
+// Words returns the article's word count (chrome excluded).
+func (p *Prepared) Words() int { return p.Doc.Words }
+
+// Preparer turns articles into Prepared ones. It holds per-goroutine
+// buffers: not safe for concurrent use; use one per worker.
+type Preparer struct {
+	opts Options
+	an   *textnorm.Analyzer
+	hbuf []uint64
+	sbuf []uint64
+	sig  []uint64
+}
+
+// NewPreparer returns a Preparer for opts (which must be valid).
+func NewPreparer(opts Options) *Preparer {
+	return &Preparer{opts: opts.withDefaults(), an: textnorm.NewAnalyzer()}
+}
+
+// Prepare analyses one article. Errors wrap ErrNoID, ErrTooLarge or
+// ErrEmpty and name the article.
+func (pr *Preparer) Prepare(a wiretrace.Article) (*Prepared, error) {
+	o := &pr.opts
+	if strings.TrimSpace(a.ID) == "" {
+		return nil, fmt.Errorf("prepare %s: %w", a.Origin, ErrNoID)
+	}
+	if len(a.Text) > o.MaxBytes {
+		return nil, fmt.Errorf("prepare %s: %w (%d bytes, limit %d)", a.ID, ErrTooLarge, len(a.Text), o.MaxBytes)
+	}
+	if !utf8.ValidString(a.Text) {
+		a.Text = strings.ToValidUTF8(a.Text, "\uFFFD")
+	}
+	a.HTML = ""
+	td := pr.an.Analyze(a.Text, extract.Chrome)
+	if len(td.Sentences) == 0 {
+		return nil, fmt.Errorf("prepare %s: %w", a.ID, ErrEmpty)
+	}
+	if a.Title == "" {
+		a.Title = inferTitle(td)
+	}
+	p := &Prepared{Article: a, Bytes: len(a.Text)}
+	p.Sentences = make([]textnorm.Span, len(td.Sentences))
+	for i, s := range td.Sentences {
+		p.Sentences[i] = s.Span
+	}
+	pr.buildAlignDoc(p, td)
+	pr.buildDocKeys(p, td)
+	pr.buildSentKeys(p)
+	pr.buildTerms(p, td)
+	return p, nil
+}
+
+// inferTitle takes a first paragraph that reads like a headline: short and
+// without closing punctuation.
+func inferTitle(td *textnorm.Doc) string {
+	for i, sp := range td.Paras {
+		if td.Skip[i] {
+			continue
+		}
+		t := strings.TrimSpace(td.Text[sp.Start:sp.End])
+		n := len(strings.Fields(t))
+		last, _ := utf8.DecodeLastRuneInString(t)
+		if n >= 3 && n <= 20 && !strings.ContainsRune(".!?\"”", last) {
+			return t
+		}
+		return ""
+	}
+	return ""
+}
+
+func (pr *Preparer) buildAlignDoc(p *Prepared, td *textnorm.Doc) {
+	d := &p.Doc
+	d.Sentences = make([]align.Sentence, len(td.Sentences))
+	for si, s := range td.Sentences {
+		toks := td.Tokens[s.Tok[0]:s.Tok[1]]
+		off := len(d.Terms)
+		exact := uint64(len(toks))
+		for _, t := range toks {
+			exact = mixSeed(exact^t.Hash, 17)
+			if t.Content {
+				d.Terms = append(d.Terms, uint32(t.StemHash))
+			}
+		}
+		terms := d.Terms[off:]
+		slices.Sort(terms)
+		terms = slices.Compact(terms)
+		d.Terms = d.Terms[:off+len(terms)]
+		var w float32
+		for _, t := range terms {
+			w += textnorm.TermWeight(t)
+		}
+		as := align.Sentence{
+			Off:    uint32(off),
+			NTerms: uint16(min(len(terms), 65535)),
+			Words:  uint16(min(len(toks), 65535)),
+			Weight: w,
+			Exact:  uint32(exact),
+			Shape:  shape(toks),
+		}
+		d.Sentences[si] = as
+		d.Words += len(toks)
+	}
+}
+
+// shape is a MinHash of a sentence's word bigrams, 16 bits per value.
+func shape(toks []textnorm.Token) [align.ShapeSize]uint16 {
+	var out [align.ShapeSize]uint16
+	var mins [align.ShapeSize]uint64
+	for k := range mins {
+		mins[k] = ^uint64(0)
+	}
+	for i := 0; i+1 < len(toks); i++ {
+		b := toks[i].Hash*31 ^ toks[i+1].Hash
+		for k := range mins {
+			v := mixSeed(b, uint64(k))
+			if v < mins[k] {
+				mins[k] = v
+			}
+		}
+	}
+	if len(toks) == 1 {
+		for k := range mins {
+			mins[k] = mixSeed(toks[0].Hash, uint64(k))
+		}
+	}
+	for k, m := range mins {
+		out[k] = uint16(m >> 48)
+	}
+	return out
+}
+
+func mixSeed(x, k uint64) uint64 {
+	x ^= (k + 1) * 0x9e3779b97f4a7c15
+	x ^= x >> 33
+	x *= 0xff51afd7ed558ccd
+	x ^= x >> 33
+	x *= 0xc4ceb9fe1a85ec53
+	x ^= x >> 33
+	return x
+}
+
+func (pr *Preparer) buildDocKeys(p *Prepared, td *textnorm.Doc) {
+	o := &pr.opts
+	pr.hbuf = pr.hbuf[:0]
+	for _, t := range td.Tokens {
+		pr.hbuf = append(pr.hbuf, t.Hash)
+	}
+	pr.sbuf = sketch.Shingles(pr.sbuf[:0], pr.hbuf, o.ShingleSize)
+	pr.sig = sketch.MinHash(pr.sig, pr.sbuf, o.SignatureSize)
+	p.DocKeys = lsh.Keys(nil, pr.sig, o.docBands, o.docRows)
+}
+
+func (pr *Preparer) buildSentKeys(p *Prepared) {
+	o := &pr.opts
+	p.SentIndexed = make([]bool, len(p.Doc.Sentences))
+	for i := range p.Doc.Sentences {
+		terms := p.Doc.SentenceTerms(i)
+		if len(terms) < o.MinSentenceTerms {
+			continue
+		}
+		p.SentIndexed[i] = true
+		p.SentKeys = appendSentenceKeys(p.SentKeys, terms, o)
+	}
+}
+
+func appendSentenceKeys(dst []uint64, terms []uint32, o *Options) []uint64 {
+	elems := make([]uint64, len(terms))
+	for k, t := range terms {
+		elems[k] = uint64(t)
+	}
+	sig := sketch.Sentence(elems)
+	return lsh.Keys(dst, sig[:], o.SentenceBands, o.SentenceRows)
+}
+
+// Boosts applied to a term's event weight.
+const (
+	entityBoost   = 1.6 // mostly capitalised inside sentences: a name
+	numberBoost   = 1.3 // a number other than a year
+	headlineBoost = 2.0 // extra count for each headline occurrence
+	leadBoost     = 0.5 // extra count for each occurrence in the first two sentences
+)
+
+func (pr *Preparer) buildTerms(p *Prepared, td *textnorm.Doc) {
+	type stat struct {
+		tf       float64
+		caps, in int
+		number   bool
+	}
+	stats := map[uint32]*stat{}
+	get := func(t *textnorm.Token) *stat {
+		k := uint32(t.StemHash)
+		s := stats[k]
+		if s == nil {
+			s = &stat{number: t.Kind == textnorm.Number && !isYear(t.Norm)}
+			stats[k] = s
+		}
+		return s
+	}
+	for si, s := range td.Sentences {
+		for ti := s.Tok[0]; ti < s.Tok[1]; ti++ {
+			t := &td.Tokens[ti]
+			if !t.Content {
+				continue
+			}
+			st := get(t)
+			st.tf++
+			if si < 2 {
+				st.tf += leadBoost
+			}
+			if ti > s.Tok[0] { // sentence-initial capitals say nothing
+				st.in++
+				if t.Cap {
+					st.caps++
+				}
+			}
+		}
+	}
+	if p.Article.Title != "" {
+		title := p.Article.Title
+		for _, t := range pr.an.Tokens(nil, title, 0, len(title)) {
+			if t.Content {
+				get(&t).tf += headlineBoost
+			}
+		}
+	}
+	p.Terms = make([]story.Weighted, 0, len(stats))
+	for k, s := range stats {
+		w := 1 + logf(s.tf)
+		if s.in > 0 && s.caps*2 > s.in {
+			w *= entityBoost
+		}
+		if s.number {
+			w *= numberBoost
+		}
+		p.Terms = append(p.Terms, story.Weighted{Term: k, Weight: float32(w)})
+	}
+	slices.SortFunc(p.Terms, func(x, y story.Weighted) int { return int(int64(x.Term) - int64(y.Term)) })
+}
+
+func logf(x float64) float64 { return math.Log(x) }
+
+func isYear(n string) bool {
+	return len(n) == 4 && (strings.HasPrefix(n, "19") || strings.HasPrefix(n, "20"))
+}

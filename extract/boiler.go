@@ -1,0 +1,264 @@
+// Package extract finds an article's own text and metadata in what crawlers
+// and feeds deliver: HTML pages, and plain text that still carries page
+// chrome (ad slots, breadcrumbs, photo credits, promos).
+package extract
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Chrome marks the paragraphs of one document that are page chrome rather
+// than article text. paras are the document's paragraphs (or lines) in
+// reading order; the result has one entry per paragraph, true for chrome.
+//
+// The rules are general, not a list of known lines:
+//   - no letters or digits ("___", "•");
+//   - credit-like: photo and image credits and captions, copyright lines;
+//   - navigation- and promo-like: short lines with "read more", "subscribe",
+//     "advertisement", breadcrumbs and short enumerated menu items;
+//   - metadata lines: bylines, "Edited by:", "Updated on:", bare dates;
+//   - repeated: the same short line more than once in the document;
+//   - redundant: a paragraph whose content words are almost all inside
+//     another, longer paragraph of the same document (teasers, highlight
+//     bullets, repeated headlines, pull quotes);
+//   - short headline-like lines (no closing punctuation) next to chrome,
+//     such as an image label or a caption under a credit.
+//
+// HTML extraction applies the same function to the paragraphs it finds, so
+// plain text and pages share one notion of "not article text".
+func Chrome(paras []string) []bool {
+	n := len(paras)
+	chrome := make([]bool, n)
+	// sticky marks chrome that labels the lines around it (credits and
+	// metadata), so headline-like neighbours (captions, image labels) go too;
+	// navigation and promos do not spread, or a headline under a
+	// breadcrumb would be lost.
+	sticky := make([]bool, n)
+	info := make([]paraInfo, n)
+	count := make(map[string]int, n)
+	for i, p := range paras {
+		info[i] = describe(p)
+		count[info[i].key]++
+	}
+	for i := range paras {
+		in := &info[i]
+		switch {
+		case in.words == 0:
+			chrome[i] = true
+		case creditLike(in):
+			chrome[i], sticky[i] = true, true
+		case promoLike(in):
+			chrome[i] = true
+		case metaLike(in):
+			chrome[i], sticky[i] = true, true
+		case navLike(in):
+			chrome[i] = true
+		case in.words <= 6 && !in.terminal && count[in.key] > 1:
+			chrome[i] = true
+		}
+	}
+	markRedundant(info, chrome)
+	// Short headline-like lines touching chrome are chrome too (image
+	// labels, captions, box titles such as "Highlights").
+	for changed := true; changed; {
+		changed = false
+		for i := range paras {
+			if chrome[i] || info[i].words > 12 || info[i].terminal {
+				continue
+			}
+			if (i > 0 && sticky[i-1]) || (i+1 < n && sticky[i+1]) {
+				chrome[i], sticky[i] = true, true
+				changed = true
+				continue
+			}
+			// A one- or two-word box title ("Highlights", "Related")
+			// next to any chrome.
+			if info[i].words <= 2 && ((i > 0 && chrome[i-1]) || (i+1 < n && chrome[i+1])) {
+				chrome[i] = true
+				changed = true
+			}
+		}
+	}
+	return chrome
+}
+
+type paraInfo struct {
+	text     string // trimmed
+	lower    string
+	key      string // lower case, space-collapsed, for repeat detection
+	words    int
+	terminal bool // ends like a sentence
+	content  []string
+}
+
+func describe(p string) paraInfo {
+	t := strings.TrimSpace(p)
+	in := paraInfo{text: t, lower: strings.ToLower(t)}
+	in.key = strings.Join(strings.Fields(in.lower), " ")
+	for _, f := range strings.FieldsFunc(in.lower, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'' && r != '’' }) {
+		in.words++
+		if len(f) > 2 && !stopword(f) {
+			in.content = append(in.content, f)
+		}
+	}
+	if r, _ := utf8.DecodeLastRuneInString(strings.TrimRight(t, " \u00a0")); strings.ContainsRune(".!?\"”’'…)", r) {
+		in.terminal = true
+	}
+	return in
+}
+
+var (
+	creditRe = regexp.MustCompile(`(?i)^(\(?(image|photo|picture|video|graphic|illustration|file photo|media)s?\s*(source|credit|author|caption|copyright|:|/|,))|` +
+		`(image|photo|media) (caption|credit|source|copyright)|\b(getty images|ap photo|afp photo|reuters/|epa-efe|shutterstock|\(file\))|^(©|copyright\b)|all rights reserved`)
+	promoRe = regexp.MustCompile(`(?i)\b(read more|read all|also read|read also|related:|related stories|related articles|more stories|recommended|click here|subscribe|sign up|signup|newsletter|follow us|follow @|download the app|the story continues|story continues|continue reading|share this|share on|advertisement|sponsored|you are at:|skip to|cookies?\b|get latest|trending now|most read|watch:|listen:|log in|login|register now)`)
+	metaRe  = regexp.MustCompile(`(?i)^(edited by|updated on|updated:|published on|published:|first published|last updated|written by|reporting by|editing by|additional reporting|compiled by|by [A-Z])|(contributed to this report|reported from [A-Z][a-z]+\.?)$`)
+	navRe   = regexp.MustCompile(`^(\d+\.|[•·▪►»>|-])\s*\S`)
+)
+
+func creditLike(in *paraInfo) bool { return in.words <= 60 && creditRe.MatchString(in.text) }
+
+func promoLike(in *paraInfo) bool {
+	return in.words <= 30 && (!in.terminal || in.words <= 20) && promoRe.MatchString(in.text)
+}
+
+func metaLike(in *paraInfo) bool {
+	if in.words <= 14 && metaRe.MatchString(in.text) {
+		return true
+	}
+	return in.words <= 14 && dateLine(in.lower)
+}
+
+func navLike(in *paraInfo) bool {
+	if in.terminal {
+		return false
+	}
+	if in.words <= 4 && navRe.MatchString(in.text) {
+		return true
+	}
+	return in.words <= 12 && (strings.Contains(in.text, " » ") || strings.Contains(in.text, " > ") || strings.Count(in.text, " | ") >= 2)
+}
+
+// dateLine reports whether every word of a short line is part of a date or
+// time ("Friday, November 22, 2024", "5 December 2021 11:31 GMT Updated 5
+// hours ago").
+func dateLine(lower string) bool {
+	ws := strings.FieldsFunc(lower, func(r rune) bool { return unicode.IsSpace(r) || r == ',' || r == '|' || r == '-' || r == '/' })
+	if len(ws) < 2 {
+		return false
+	}
+	hasDate := false
+	for _, w := range ws {
+		w = strings.Trim(w, ".:()")
+		if w == "" {
+			continue
+		}
+		if _, ok := dateWords[w]; ok {
+			if _, m := monthNames[w]; m {
+				hasDate = true
+			}
+			continue
+		}
+		if strings.IndexFunc(w, func(r rune) bool { return !unicode.IsDigit(r) && r != ':' && r != '.' }) >= 0 {
+			if !(strings.HasSuffix(w, "am") || strings.HasSuffix(w, "pm") || strings.HasSuffix(w, "st") || strings.HasSuffix(w, "nd") || strings.HasSuffix(w, "rd") || strings.HasSuffix(w, "th")) {
+				return false
+			}
+		}
+	}
+	return hasDate
+}
+
+var monthNames = setOf("january", "february", "march", "april", "may", "june", "july", "august",
+	"september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul",
+	"aug", "sep", "sept", "oct", "nov", "dec")
+
+var dateWords = func() map[string]struct{} {
+	m := setOf("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+		"mon", "tue", "wed", "thu", "fri", "sat", "sun", "gmt", "utc", "bst", "cet", "cest", "est", "edt",
+		"pst", "pdt", "ist", "msk", "am", "pm", "updated", "published", "posted", "ago", "hour", "hours",
+		"minute", "minutes", "min", "mins", "day", "days", "at", "on", "last", "date", "time")
+	for k := range monthNames {
+		m[k] = struct{}{}
+	}
+	return m
+}()
+
+func setOf(ws ...string) map[string]struct{} {
+	m := make(map[string]struct{}, len(ws))
+	for _, w := range ws {
+		m[w] = struct{}{}
+	}
+	return m
+}
+
+// stopword is a small English function-word test for chrome detection; the
+// full list lives in textnorm, but chrome rules only need to skip the
+// commonest glue words.
+func stopword(w string) bool {
+	_, ok := glue[w]
+	return ok
+}
+
+var glue = setOf("the", "and", "for", "that", "with", "was", "were", "has", "have", "had", "are",
+	"this", "from", "but", "not", "his", "her", "its", "their", "they", "will", "would", "said",
+	"says", "been", "who", "which", "into", "than", "then", "also", "she", "him", "our", "you")
+
+// maxRedundancyParas bounds the quadratic-looking redundancy rule; the
+// inverted index keeps it near-linear, and documents with more paragraphs
+// than this skip it.
+const maxRedundancyParas = 5000
+
+// markRedundant marks paragraphs whose content words lie (≥ 85%) inside a
+// longer paragraph of the same document; of identical paragraphs only the
+// last is kept.
+func markRedundant(info []paraInfo, chrome []bool) {
+	if len(info) > maxRedundancyParas {
+		return
+	}
+	sets := make([]map[string]struct{}, len(info))
+	posting := make(map[string][]int)
+	for i := range info {
+		if chrome[i] || len(info[i].content) == 0 {
+			continue
+		}
+		s := make(map[string]struct{}, len(info[i].content))
+		for _, w := range info[i].content {
+			if _, dup := s[w]; !dup {
+				s[w] = struct{}{}
+				posting[w] = append(posting[w], i)
+			}
+		}
+		sets[i] = s
+	}
+	overlap := make(map[int]int)
+	for i := range info {
+		if sets[i] == nil || len(sets[i]) < minRedundantWords {
+			continue
+		}
+		clear(overlap)
+		for w := range sets[i] {
+			for _, j := range posting[w] {
+				if j != i {
+					overlap[j]++
+				}
+			}
+		}
+		for j, o := range overlap {
+			if chrome[j] {
+				continue
+			}
+			bigger := len(sets[j]) > len(sets[i]) || (len(sets[j]) == len(sets[i]) && j > i)
+			if bigger && float64(o) >= 0.85*float64(len(sets[i])) {
+				chrome[i] = true
+				break
+			}
+		}
+	}
+}
+
+// minRedundantWords is the fewest distinct content words a paragraph needs
+// before the redundancy rule may drop it; shorter ones (subheads) are too
+// small to tell a teaser from a coincidence.
+const minRedundantWords = 5

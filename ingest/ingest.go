@@ -1,0 +1,214 @@
+// Package ingest streams articles out of what users hand wiretrace: plain
+// text files, directories of them, JSONL files and standard input. Formats
+// are recognised by extension and, failing that, by content.
+//
+// Readers stream: an article is handed on as soon as it is read, so work
+// starts before the input ends and memory does not grow with input size.
+// Bad input never stops a read: each unreadable file, malformed line or
+// oversized record is reported as an Item carrying an error that names it,
+// and reading goes on with the rest.
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/wiretrace/wiretrace"
+)
+
+// Expected rejections; callers count them with errors.Is.
+var (
+	ErrUnknownFormat = errors.New("unknown format")
+	ErrTooLarge      = errors.New("record too large")
+	ErrMalformed     = errors.New("malformed record")
+	ErrEmpty         = errors.New("empty input")
+	ErrBinary        = errors.New("binary content")
+)
+
+// Options configure reading. The zero value means the defaults.
+type Options struct {
+	// MaxRecordBytes caps one JSONL line or one text file. Default 16 MiB.
+	MaxRecordBytes int
+	// Stdin is read for the input "-". Default os.Stdin.
+	Stdin io.Reader
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxRecordBytes == 0 {
+		o.MaxRecordBytes = 16 << 20
+	}
+	if o.Stdin == nil {
+		o.Stdin = os.Stdin
+	}
+	return o
+}
+
+// Item is one article read, or one input that could not be read.
+type Item struct {
+	Article wiretrace.Article // valid when Err is nil
+	Err     error             // names the input (path, path:line) and the problem
+}
+
+// Format is an input format.
+type Format string
+
+// Formats.
+const (
+	FormatText  Format = "text"
+	FormatJSONL Format = "jsonl"
+)
+
+// Read streams the articles of every input, in order: files as given,
+// directories walked recursively in lexical order, "-" for standard input
+// (JSONL). fn is called once per article or per bad input; reading stops
+// early only when fn returns an error or ctx is done, and that error is
+// returned.
+func Read(ctx context.Context, inputs []string, opts Options, fn func(Item) error) error {
+	o := opts.withDefaults()
+	for _, in := range inputs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var err error
+		if in == "-" {
+			err = readJSONL(ctx, o.Stdin, "stdin", o, fn)
+		} else {
+			err = readPath(ctx, in, o, fn)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func readPath(ctx context.Context, path string, o Options, fn func(Item) error) error {
+	info, err := os.Stat(path)
+	if err != nil {
+		return fn(Item{Err: fmt.Errorf("read %s: %w", path, err)})
+	}
+	if !info.IsDir() {
+		return readFile(ctx, path, o, fn)
+	}
+	var files []string
+	werr := filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			files = append(files, p) // reported when read
+			return nil
+		}
+		if d.IsDir() {
+			if p != path && strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if strings.HasPrefix(d.Name(), ".") || !d.Type().IsRegular() {
+			return nil // hidden files, symlinks and devices are not followed
+		}
+		files = append(files, p)
+		return nil
+	})
+	if werr != nil {
+		if err := fn(Item{Err: fmt.Errorf("walk %s: %w", path, werr)}); err != nil {
+			return err
+		}
+	}
+	slices.Sort(files)
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := readFile(ctx, f, o, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func readFile(ctx context.Context, path string, o Options, fn func(Item) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fn(Item{Err: fmt.Errorf("read %s: %w", path, err)})
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 64<<10)
+	head, _ := br.Peek(512)
+	format, err := Detect(path, head)
+	if err != nil {
+		return fn(Item{Err: fmt.Errorf("read %s: %w", path, err)})
+	}
+	switch format {
+	case FormatJSONL:
+		return readJSONL(ctx, br, path, o, fn)
+	default:
+		return readText(br, path, o, fn)
+	}
+}
+
+// Detect names the format of a file from its extension, or from its first
+// bytes when the extension says nothing.
+func Detect(path string, head []byte) (Format, error) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".jsonl", ".ndjson", ".json":
+		return FormatJSONL, nil
+	case ".txt", ".text":
+		return FormatText, nil
+	}
+	trimmed := bytes.TrimLeft(head, " \t\r\n\ufeff")
+	switch {
+	case len(trimmed) == 0:
+		return FormatText, nil // empty: reported as such by the text reader
+	case trimmed[0] == '{':
+		return FormatJSONL, nil
+	case looksBinary(head):
+		return "", ErrBinary
+	case utf8.Valid(head) || utf8.Valid(head[:max(0, len(head)-3)]):
+		return FormatText, nil
+	}
+	return "", ErrUnknownFormat
+}
+
+// looksBinary reports NUL bytes or a high share of control bytes.
+func looksBinary(b []byte) bool {
+	ctrl := 0
+	for _, c := range b {
+		if c == 0 {
+			return true
+		}
+		if c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f' {
+			ctrl++
+		}
+	}
+	return len(b) > 0 && ctrl*10 > len(b)
+}
+
+func readText(r io.Reader, path string, o Options, fn func(Item) error) error {
+	data, err := io.ReadAll(io.LimitReader(r, int64(o.MaxRecordBytes)+1))
+	if err != nil {
+		return fn(Item{Err: fmt.Errorf("read %s: %w", path, err)})
+	}
+	if len(data) > o.MaxRecordBytes {
+		return fn(Item{Err: fmt.Errorf("read %s: %w (over %d bytes)", path, ErrTooLarge, o.MaxRecordBytes)})
+	}
+	if looksBinary(data[:min(len(data), 4096)]) {
+		return fn(Item{Err: fmt.Errorf("read %s: %w", path, ErrBinary)})
+	}
+	text := string(data)
+	if strings.TrimSpace(text) == "" {
+		return fn(Item{Err: fmt.Errorf("read %s: %w", path, ErrEmpty)})
+	}
+	id := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	a := TextArticle(id, text)
+	a.Origin = path
+	return fn(Item{Article: a})
+}

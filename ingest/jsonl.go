@@ -1,0 +1,149 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/wiretrace/wiretrace"
+	"github.com/wiretrace/wiretrace/internal/dates"
+)
+
+// jsonArticle is the JSONL line format (docs/input.md). Unknown fields are
+// ignored.
+type jsonArticle struct {
+	ID        json.RawMessage `json:"id"`
+	Title     string          `json:"title"`
+	Text      string          `json:"text"`
+	HTML      string          `json:"html"`
+	URL       string          `json:"url"`
+	Source    string          `json:"source"`
+	Published string          `json:"published"`
+	Lang      string          `json:"lang"`
+}
+
+// readJSONL streams one article per line. Blank lines are skipped; a line
+// that is not a JSON object with an id and a text (or html) is reported as
+// path:line and skipped.
+func readJSONL(ctx context.Context, r io.Reader, name string, o Options, fn func(Item) error) error {
+	br := bufio.NewReaderSize(r, 256<<10)
+	line := 0
+	var buf []byte
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		b, tooLong, err := readLine(br, &buf, o.MaxRecordBytes)
+		if len(b) > 0 || tooLong {
+			line++
+			origin := fmt.Sprintf("%s:%d", name, line)
+			var item Item
+			if tooLong {
+				item.Err = fmt.Errorf("read %s: %w (line over %d bytes)", origin, ErrTooLarge, o.MaxRecordBytes)
+			} else if len(bytes.TrimSpace(b)) == 0 {
+				goto next
+			} else {
+				item = parseJSONLine(b, origin)
+			}
+			if ferr := fn(item); ferr != nil {
+				return ferr
+			}
+		} else if err == nil {
+			line++ // an empty line
+		}
+	next:
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fn(Item{Err: fmt.Errorf("read %s after line %d: %w", name, line, err)})
+		}
+	}
+}
+
+// readLine returns the next line without its newline. A line longer than
+// limit is consumed and reported as tooLong. At the end of input err is
+// io.EOF (with the last line, if any, in b).
+func readLine(br *bufio.Reader, buf *[]byte, limit int) (b []byte, tooLong bool, err error) {
+	*buf = (*buf)[:0]
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if !tooLong {
+			if len(*buf)+len(chunk) > limit+1 {
+				tooLong = true
+				*buf = (*buf)[:0]
+			} else {
+				*buf = append(*buf, chunk...)
+			}
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		out := bytes.TrimRight(*buf, "\r\n")
+		if tooLong {
+			out = nil
+		}
+		return out, tooLong, err
+	}
+}
+
+func parseJSONLine(b []byte, origin string) Item {
+	if !utf8.Valid(b) {
+		b = bytes.ToValidUTF8(b, []byte("\uFFFD"))
+	}
+	var ja jsonArticle
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(&ja); err != nil {
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &se):
+			return Item{Err: fmt.Errorf("read %s: %w: invalid JSON at byte %d", origin, ErrMalformed, se.Offset)}
+		case errors.As(err, &te):
+			return Item{Err: fmt.Errorf("read %s: %w: field %q must be a %s", origin, ErrMalformed, te.Field, te.Type)}
+		}
+		return Item{Err: fmt.Errorf("read %s: %w: %v", origin, ErrMalformed, err)}
+	}
+	id, err := parseID(ja.ID)
+	if err != nil {
+		return Item{Err: fmt.Errorf("read %s: %w: %v", origin, ErrMalformed, err)}
+	}
+	if strings.TrimSpace(ja.Text) == "" && strings.TrimSpace(ja.HTML) == "" {
+		return Item{Err: fmt.Errorf("read %s (id %s): %w: no text or html", origin, id, ErrEmpty)}
+	}
+	a := wiretrace.Article{
+		ID: id, Title: strings.TrimSpace(ja.Title), Text: ja.Text, HTML: ja.HTML,
+		URL: ja.URL, Source: ja.Source, Lang: ja.Lang, Origin: origin,
+	}
+	if ja.Published != "" {
+		if t, ok := dates.Parse(ja.Published); ok {
+			a.Published = t
+		}
+	}
+	return Item{Article: a}
+}
+
+// parseID accepts a JSON string or number.
+func parseID(raw json.RawMessage) (string, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", errors.New(`missing "id"`)
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err == nil {
+		if strings.TrimSpace(s) == "" {
+			return "", errors.New(`empty "id"`)
+		}
+		return s, nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(raw, &n); err == nil {
+		return n.String(), nil
+	}
+	return "", errors.New(`"id" must be a string or a number`)
+}
