@@ -124,7 +124,18 @@ type Result struct {
 
 // Add indexes a prepared article and returns its matches, copy group and
 // story. An article whose id is already indexed replaces the old one.
+//
+// Matching (candidate lookup and alignment, the expensive part) runs under
+// a read lock, so concurrent Adds overlap; the commit takes the write lock
+// and first matches whatever was added in between, so every article is
+// compared with every article added before it. Sequential callers get
+// exactly the same result as if Add were one critical section.
 func (e *Engine) Add(p *Prepared) *Result {
+	e.mu.RLock()
+	seen := len(e.docs)
+	edges := e.matchLocked(p, 0)
+	e.mu.RUnlock()
+
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	replaced := false
@@ -132,24 +143,30 @@ func (e *Engine) Add(p *Prepared) *Result {
 		e.removeLocked(h)
 		replaced = true
 	}
-	edges := e.matchLocked(p)
+	// Drop edges to articles removed meanwhile (or just replaced), and
+	// match the articles added meanwhile.
+	edges = slices.DeleteFunc(edges, func(ed *pairEdge) bool { return e.docs[ed.a] == nil })
+	if len(e.docs) > seen {
+		edges = append(edges, e.matchLocked(p, uint32(seen))...)
+	}
 	h := e.commitLocked(p, edges)
 	r := e.resultLocked(h)
 	r.Replaced = replaced
 	return r
 }
 
-// matchLocked finds and aligns the candidates of p against the index.
-func (e *Engine) matchLocked(p *Prepared) []*pairEdge {
+// matchLocked finds and aligns the candidates of p among the articles with
+// handles ≥ from. The caller holds e.mu (read or write).
+func (e *Engine) matchLocked(p *Prepared, from uint32) []*pairEdge {
 	o := &e.opts
-	hits := map[uint32]int{}
+	hits := make(map[uint32]int, 64)
 	if o.Level >= LevelReuse {
 		e.sentenceHits(p, hits)
 	}
-	// Document-level near-duplicate candidates count as hits too.
+	// Document-level near-duplicate candidates always pass the hit bar.
 	e.docLSH.Query(p.DocKeys, func(v uint64) bool {
 		h := uint32(v)
-		if d := e.docs[h]; d != nil && hits[h] < 1<<20 {
+		if hits[h] < 1<<20 {
 			hits[h] += 1 << 20
 		}
 		return true
@@ -159,14 +176,17 @@ func (e *Engine) matchLocked(p *Prepared) []*pairEdge {
 		hits int
 	}
 	var cands []cand
-	myIndexed := countTrue(p.SentIndexed)
+	myIndexed := p.indexed
 	for h, n := range hits {
+		if h < from {
+			continue
+		}
 		d := e.docs[h]
 		if d == nil {
 			continue
 		}
 		need := o.MinSentenceHits
-		if myIndexed <= 2 || countTrue(d.p.SentIndexed) <= 2 {
+		if myIndexed <= 2 || d.p.indexed <= 2 {
 			need = 1
 		}
 		if n >= need {
@@ -183,9 +203,10 @@ func (e *Engine) matchLocked(p *Prepared) []*pairEdge {
 		cands = cands[:o.MaxCandidates]
 	}
 	var edges []*pairEdge
+	next := len(e.docs)
 	for _, c := range cands {
 		d := e.docs[c.h]
-		r := align.Pair(&d.p.Doc, &p.Doc, textnorm.TermWeight, o.Align)
+		r := align.Pair(&d.p.Doc, &p.Doc, o.Align)
 		label := provenance.Label(&r, o.Provenance)
 		if label == "" {
 			continue
@@ -193,7 +214,7 @@ func (e *Engine) matchLocked(p *Prepared) []*pairEdge {
 		if o.Level == LevelNearDup && label != wiretrace.Duplicate && label != wiretrace.Copy {
 			continue
 		}
-		aCopy, reason := provenance.Direction(side(d.p, d.order), side(p, len(e.docs)), &r)
+		aCopy, reason := provenance.Direction(side(d.p, d.order), side(p, next), &r)
 		edges = append(edges, &pairEdge{a: c.h, result: r, label: label, bCopy: !aCopy, reason: reason})
 	}
 	return edges
@@ -222,16 +243,6 @@ func (e *Engine) sentenceHits(p *Prepared, hits map[uint32]int) {
 		})
 		_ = i
 	}
-}
-
-func countTrue(bs []bool) int {
-	n := 0
-	for _, b := range bs {
-		if b {
-			n++
-		}
-	}
-	return n
 }
 
 func side(p *Prepared, order int) provenance.Side {

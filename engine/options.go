@@ -66,8 +66,9 @@ type Options struct {
 	// SentenceBands and SentenceRows shape the sentence index (their
 	// product must not exceed sketch.SentenceHashes). Defaults 8 and 2.
 	SentenceBands, SentenceRows int
-	// MinSentenceTerms: sentences with fewer distinct content terms are not
-	// indexed (they are too generic to find reuse by). Default 4.
+	// MinSentenceTerms: sentences with fewer distinct content terms that
+	// are not common words (background document share ≤ 5%) are not
+	// indexed: they are too generic to find reuse by. Default 4.
 	MinSentenceTerms int
 	// MinSentenceHits is the number of an article's sentences that must
 	// hit a candidate before it is aligned (1 suffices when either article
