@@ -20,9 +20,8 @@
 // WAL fsync on the server) whatever the number of records; concurrent Puts
 // queue on the lock, so batch them. Get is one indexed lookup. Scan reads
 // through a cursor 256 rows at a time and holds one pooled connection and
-// an open read-only transaction until it returns. Len counts rows (a
-// sequential scan of the table's index). PostgreSQL compresses bodies over
-// ~2 KB (TOAST).
+// an open read-only transaction until it returns. Len counts rows, O(records).
+// PostgreSQL compresses bodies over ~2 KB (TOAST).
 package postgres
 
 import (
