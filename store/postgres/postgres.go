@@ -73,7 +73,9 @@ var schemaV1 = []string{
 
 // Store is a store.Store in PostgreSQL. It is safe for concurrent use, also
 // by several processes on one database. Scan's fn may call any method except
-// Close.
+// Close, but each running Scan holds one pooled connection: with as many
+// Scans at once as the pool has connections (pool_max_conns, default the
+// larger of 4 and the CPU count), a fn that calls the store waits forever.
 type Store struct {
 	pool    *pgxpool.Pool
 	log     *slog.Logger
