@@ -185,11 +185,7 @@ func (e *Engine) matchLocked(p *Prepared, from uint32) []*pairEdge {
 		if d == nil {
 			continue
 		}
-		need := o.MinSentenceHits
-		if myIndexed <= 2 || d.p.indexed <= 2 {
-			need = 1
-		}
-		if n >= need {
+		if n >= o.NeedHits(myIndexed, d.p.indexed) {
 			cands = append(cands, cand{h, n})
 		}
 	}
@@ -206,19 +202,52 @@ func (e *Engine) matchLocked(p *Prepared, from uint32) []*pairEdge {
 	next := len(e.docs)
 	for _, c := range cands {
 		d := e.docs[c.h]
-		r := align.Pair(&d.p.Doc, &p.Doc, o.Align)
-		label := provenance.Label(&r, o.Provenance)
-		if label == "" {
+		j, ok := Judge(o, d.p, d.order, p, next)
+		if !ok {
 			continue
 		}
-		if o.Level == LevelNearDup && label != wiretrace.Duplicate && label != wiretrace.Copy {
-			continue
-		}
-		aCopy, reason := provenance.Direction(side(d.p, d.order), side(p, next), &r)
-		edges = append(edges, &pairEdge{a: c.h, result: r, label: label, bCopy: !aCopy, reason: reason})
+		edges = append(edges, &pairEdge{a: c.h, result: j.Result, label: j.Label, bCopy: j.BIsCopy, reason: j.Reason})
 	}
 	return edges
 }
+
+// Judgement is the verdict on one candidate pair.
+type Judgement struct {
+	Result  align.Result    // the sentence alignment (A = the earlier article)
+	Label   wiretrace.Label // duplicate, copy, rewrite or partial
+	BIsCopy bool            // the later article copies the earlier one
+	Reason  string          // why that direction
+}
+
+// Judge aligns a candidate pair (a added before b; aOrder and bOrder are
+// their insertion positions) and labels it. It reports false when the pair
+// shows no reuse at the options' level. Every front door (analyze, serve,
+// dedup) judges pairs with this one function.
+func Judge(o *Options, a *Prepared, aOrder int, b *Prepared, bOrder int) (Judgement, bool) {
+	r := align.Pair(&a.Doc, &b.Doc, o.Align)
+	label := provenance.Label(&r, o.Provenance)
+	if label == "" {
+		return Judgement{}, false
+	}
+	if o.Level == LevelNearDup && label != wiretrace.Duplicate && label != wiretrace.Copy {
+		return Judgement{}, false
+	}
+	aCopy, reason := provenance.Direction(side(a, aOrder), side(b, bOrder), &r)
+	return Judgement{Result: r, Label: label, BIsCopy: !aCopy, Reason: reason}, true
+}
+
+// NeedHits is the number of sentence hits a candidate needs before it is
+// aligned, given how many indexed sentences each article has.
+func (o *Options) NeedHits(aIndexed, bIndexed int) int {
+	if aIndexed <= 2 || bIndexed <= 2 {
+		return 1
+	}
+	return o.MinSentenceHits
+}
+
+// Indexed returns the number of the article's sentences in the sentence
+// index.
+func (p *Prepared) Indexed() int { return p.indexed }
 
 // sentenceHits counts, per indexed article, how many of p's sentences share
 // a sentence-index bucket with one of its sentences.

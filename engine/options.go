@@ -148,3 +148,14 @@ func (o Options) Validate() error {
 	}
 	return nil
 }
+
+// Resolved returns the options with every zero field set to its default
+// (what an Engine built from o uses).
+func (o Options) Resolved() Options { return o.withDefaults() }
+
+// DocBands returns the document LSH shape derived from NearDupThreshold and
+// SignatureSize.
+func (o Options) DocBands() (bands, rows int) {
+	r := o.withDefaults()
+	return r.docBands, r.docRows
+}
