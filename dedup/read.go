@@ -226,6 +226,11 @@ func (r *runner) collect(ctx context.Context, done <-chan *batch, window <-chan 
 func (r *runner) readInputs(ctx context.Context, startInput int, startRecord int64, window chan struct{}, jobs chan<- *batch) error {
 	seq := 0
 	var b *batch
+	// Segments end at batch ends: small segments need small batches.
+	limit := batchRecords
+	if n := r.opts.SegmentArticles; n > 0 && n < limit {
+		limit = n
+	}
 	send := func(nextInput int, nextRecord int64) error {
 		if b == nil {
 			return nil
@@ -265,7 +270,7 @@ func (r *runner) readInputs(ctx context.Context, startInput int, startRecord int
 				rc.line = b.arena[off:len(b.arena):len(b.arena)]
 			}
 			b.recs = append(b.recs, rc)
-			if len(b.recs) >= batchRecords || len(b.arena) >= batchBytes {
+			if len(b.recs) >= limit || len(b.arena) >= batchBytes {
 				return send(i, rec)
 			}
 			return nil
