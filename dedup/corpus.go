@@ -9,7 +9,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/wiretrace/wiretrace/align"
 	"github.com/wiretrace/wiretrace/engine"
 )
 
@@ -187,11 +186,9 @@ func (c *corpus) prepared(h uint32, buf []byte) (*engine.Prepared, []byte, error
 		return nil, buf, err
 	}
 	p := &engine.Prepared{}
-	if err := decodeDoc(b, &p.Doc); err != nil {
+	if err := decodeFeatures(b, &p.Doc); err != nil {
 		return nil, b, fmt.Errorf("article %d: %w", h, err)
 	}
 	p.Article.Published = c.published(h)
 	return p, b, nil
 }
-
-func decodeDoc(b []byte, d *align.Doc) error { return decodeFeatures(b, d) }

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -227,20 +226,29 @@ func TestAgreesWithAnalyze(t *testing.T) {
 		opts   engine.Options
 		inputs []string
 		o      Options
+		lists  bool // every bucket through a bucket list, none as triples
 	}{
-		{"reuse", engine.Options{Level: engine.LevelReuse}, []string{mixedFixture, seedsFixture}, Options{}},
-		{"near-dup", engine.Options{Level: engine.LevelNearDup}, []string{mixedFixture, seedsFixture}, Options{}},
-		{"stories", engine.Options{Level: engine.LevelStories}, []string{seedsFixture, mixedFixture}, Options{}},
-		{"small buckets and few candidates", engine.Options{Level: engine.LevelReuse, MaxBucket: 3, MaxCandidates: 2}, []string{mixedFixture, seedsFixture}, Options{}},
-		{"one hit suffices", engine.Options{Level: engine.LevelReuse, MinSentenceHits: 1, MaxBucket: 6}, []string{mixedFixture}, Options{}},
-		{"repeated ids", engine.Options{Level: engine.LevelReuse}, []string{dup}, Options{}},
-		{"repeated ids, small buckets", engine.Options{Level: engine.LevelReuse, MaxBucket: 2, MaxCandidates: 3}, []string{dup}, Options{}},
-		{"repeated ids, stories", engine.Options{Level: engine.LevelStories}, []string{dup, seedsFixture}, Options{}},
+		{"reuse", engine.Options{Level: engine.LevelReuse}, []string{mixedFixture, seedsFixture}, Options{}, false},
+		{"near-dup", engine.Options{Level: engine.LevelNearDup}, []string{mixedFixture, seedsFixture}, Options{}, false},
+		{"stories", engine.Options{Level: engine.LevelStories}, []string{seedsFixture, mixedFixture}, Options{}, false},
+		{"small buckets and few candidates", engine.Options{Level: engine.LevelReuse, MaxBucket: 3, MaxCandidates: 2}, []string{mixedFixture, seedsFixture}, Options{}, false},
+		{"one hit suffices", engine.Options{Level: engine.LevelReuse, MinSentenceHits: 1, MaxBucket: 6}, []string{mixedFixture}, Options{}, false},
+		{"repeated ids", engine.Options{Level: engine.LevelReuse}, []string{dup}, Options{}, false},
+		{"repeated ids, small buckets", engine.Options{Level: engine.LevelReuse, MaxBucket: 2, MaxCandidates: 3}, []string{dup}, Options{}, false},
+		{"repeated ids, stories", engine.Options{Level: engine.LevelStories}, []string{dup, seedsFixture}, Options{}, false},
 		{"tiny segments and partitions", engine.Options{Level: engine.LevelReuse}, []string{mixedFixture, seedsFixture, dup},
-			Options{SegmentArticles: 7, Partitions: 13, Workers: 3}},
+			Options{SegmentArticles: 7, Partitions: 13, Workers: 3}, false},
+		{"bucket lists", engine.Options{Level: engine.LevelReuse}, []string{mixedFixture, seedsFixture}, Options{}, true},
+		{"bucket lists, small buckets", engine.Options{Level: engine.LevelReuse, MaxBucket: 3, MaxCandidates: 2}, []string{mixedFixture, seedsFixture}, Options{}, true},
+		{"bucket lists, repeated ids", engine.Options{Level: engine.LevelReuse, MaxBucket: 2}, []string{dup, dup}, Options{Workers: 3}, true},
+		{"bucket lists, near-dup, tiny budget", engine.Options{Level: engine.LevelNearDup}, []string{dup}, Options{MemBytes: minMem}, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.lists {
+				defer func(v uint32) { smallBucket = v }(smallBucket)
+				smallBucket = 0
+			}
 			rep := analyzeReport(t, tc.opts, tc.inputs...)
 			o := tc.o
 			o.Engine = tc.opts
@@ -452,8 +460,6 @@ func TestWorkMismatch(t *testing.T) {
 		t.Errorf("fresh: %v", err)
 	}
 }
-
-var _ = fmt.Sprint
 
 // sharedData finds the project's shared corpora, which the tests must not
 // need: $WIRETRACE_SHARED, else ../shared beside the checkout (or beside

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/wiretrace/wiretrace/align"
 	"github.com/wiretrace/wiretrace/story"
-	"github.com/wiretrace/wiretrace/textnorm"
 )
 
 // FormatVersion is the version of the work directory: the manifest and every
@@ -20,7 +20,8 @@ import (
 //
 //	1: manifest; per segment meta, features, text (zstd JSONL), skipped and
 //	   three sorted runs (document bands, sentence bands, id hashes); pair
-//	   partitions; candidates and edges per partition.
+//	   partitions (triples and references to bucket lists); bucket lists;
+//	   candidates and edges per partition.
 const FormatVersion = 1
 
 // ErrCorrupt: a work file does not decode. Runs that meet it stop; the work
@@ -36,7 +37,8 @@ const (
 	kindDoc  byte = 'd' // document band run: docTuple
 	kindSent byte = 's' // sentence band run: sentTuple
 	kindID   byte = 'i' // id hash run: docTuple (key = id hash)
-	kindPair byte = 'p' // pair partition: pairTuple
+	kindPair byte = 'p' // pair partition: triples (d, e, s)
+	kindRef  byte = 'r' // pair partition: references to bucket lists
 	kindCand byte = 'c' // candidates
 	kindEdge byte = 'e' // edges
 )
@@ -107,9 +109,9 @@ func decodeMeta(b []byte) (meta, []byte, error) {
 	return m, d.b, nil
 }
 
-// appendFeatures encodes what engine.Judge needs of an article (its
-// alignment doc without the weights, which are recomputed) and, when terms
-// is not nil, its raw event terms for story clustering.
+// appendFeatures encodes what engine.Judge needs of an article, its
+// alignment doc (weights included, bit for bit), and, when withTerms is
+// set, its raw event terms for story clustering.
 func appendFeatures(dst []byte, d *align.Doc, terms []story.Weighted, withTerms bool) []byte {
 	dst = binary.AppendUvarint(dst, uint64(len(d.Sentences)))
 	for i := range d.Sentences {
@@ -117,14 +119,16 @@ func appendFeatures(dst []byte, d *align.Doc, terms []story.Weighted, withTerms 
 		dst = binary.AppendUvarint(dst, uint64(s.Off))
 		dst = binary.AppendUvarint(dst, uint64(s.NTerms))
 		dst = binary.AppendUvarint(dst, uint64(s.Words))
+		dst = binary.LittleEndian.AppendUint32(dst, math.Float32bits(s.Weight))
 		dst = binary.LittleEndian.AppendUint32(dst, s.Exact)
 		for _, v := range s.Shape {
 			dst = binary.LittleEndian.AppendUint16(dst, v)
 		}
 	}
 	dst = binary.AppendUvarint(dst, uint64(len(d.Terms)))
-	for _, t := range d.Terms {
+	for i, t := range d.Terms {
 		dst = binary.LittleEndian.AppendUint32(dst, t)
+		dst = binary.LittleEndian.AppendUint32(dst, math.Float32bits(d.Weights[i]))
 	}
 	dst = binary.AppendUvarint(dst, uint64(d.Words))
 	if !withTerms {
@@ -139,27 +143,32 @@ func appendFeatures(dst []byte, d *align.Doc, terms []story.Weighted, withTerms 
 	return dst
 }
 
-// decodeFeatures decodes a features record into doc (reusing its slices)
-// and recomputes its weights exactly as engine.Prepare set them.
+// sentenceMin is the least encoded size of a sentence.
+const sentenceMin = 1 + 1 + 1 + 4 + 4 + 2*align.ShapeSize
+
+// decodeFeatures decodes a features record into doc (reusing its slices).
 func decodeFeatures(b []byte, doc *align.Doc) error {
 	d := decoder{b: b}
-	n := d.count(1 + 1 + 1 + 4 + 2*align.ShapeSize)
-	doc.Sentences = doc.Sentences[:0]
+	n := d.count(sentenceMin)
+	doc.Sentences = slices.Grow(doc.Sentences[:0], n)
 	for range n {
 		var s align.Sentence
 		s.Off = d.uint32()
 		s.NTerms = d.uint16()
 		s.Words = d.uint16()
+		s.Weight = math.Float32frombits(d.fixed32())
 		s.Exact = d.fixed32()
 		for k := range s.Shape {
 			s.Shape[k] = d.fixed16()
 		}
 		doc.Sentences = append(doc.Sentences, s)
 	}
-	nt := d.count(4)
-	doc.Terms = doc.Terms[:0]
+	nt := d.count(8)
+	doc.Terms = slices.Grow(doc.Terms[:0], nt)
+	doc.Weights = slices.Grow(doc.Weights[:0], nt)
 	for range nt {
 		doc.Terms = append(doc.Terms, d.fixed32())
+		doc.Weights = append(doc.Weights, math.Float32frombits(d.fixed32()))
 	}
 	doc.Words = d.int()
 	if d.err {
@@ -171,7 +180,6 @@ func decodeFeatures(b []byte, doc *align.Doc) error {
 			return fmt.Errorf("%w: features record: sentence %d terms out of range", ErrCorrupt, i)
 		}
 	}
-	doc.SetWeights(textnorm.TermWeight)
 	return nil
 }
 
@@ -179,14 +187,14 @@ func decodeFeatures(b []byte, doc *align.Doc) error {
 // was written without them).
 func decodeTerms(b []byte, dst []story.Weighted) ([]story.Weighted, error) {
 	d := decoder{b: b}
-	n := d.count(1 + 1 + 1 + 4 + 2*align.ShapeSize)
+	n := d.count(sentenceMin)
 	for range n {
 		d.uvarint()
 		d.uvarint()
 		d.uvarint()
-		d.skip(4 + 2*align.ShapeSize)
+		d.skip(8 + 2*align.ShapeSize)
 	}
-	d.skip(4 * d.count(4))
+	d.skip(8 * d.count(8))
 	d.uvarint()
 	dst = dst[:0]
 	if d.byte() == 1 {

@@ -339,6 +339,10 @@ func (r *runner) relabel(ctx context.Context, pairs [][2]uint32, label []uint8) 
 	return ctx.Err()
 }
 
+// storyBytesPerArticle estimates what story.Clusterer holds per article
+// (vector, postings, member record) at the default 48 story terms.
+const storyBytesPerArticle = 1100
+
 // stories replays the engine's story assignment in handle order.
 type stories struct {
 	r     *runner
@@ -364,6 +368,10 @@ func (r *runner) newStories() (*stories, error) {
 	if s.level < engine.LevelStories {
 		s.storyOf = make([]int32, r.c.n)
 		return s, nil
+	}
+	if need := int64(r.c.n) * storyBytesPerArticle; need > r.opts.MemBytes/2 {
+		r.log.Warn("the stories level keeps the story clusterer in memory, about 1 KB per article: this run may exceed its memory budget",
+			"articles", r.c.n, "estimate_bytes", need, "mem", r.opts.MemBytes)
 	}
 	s.cl = story.New(r.opts.Engine.Story)
 	s.df = map[uint32]uint32{}

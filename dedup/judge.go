@@ -85,7 +85,7 @@ func (r *runner) alignPass(ctx context.Context) error {
 // loaded together.
 const alignChunk = 2048
 
-func (r *runner) alignPartition(ctx context.Context, p int) error {
+func (r *runner) alignPartition(ctx context.Context, _, p int) error {
 	cands, err := r.readCands(p)
 	if err != nil {
 		return err

@@ -37,6 +37,7 @@ type manifest struct {
 	Parts    int         `json:"partitions"`
 	PartW    int         `json:"partition_width"`
 	PairsOK  bool        `json:"pairs_done"`
+	Lists    int         `json:"bucket_lists"`    // bucket list files written by pass 2a
 	CandDone []int       `json:"candidates_done"` // partitions
 	EdgeDone []int       `json:"aligned_done"`    // partitions
 }

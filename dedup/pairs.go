@@ -27,17 +27,36 @@ import (
 // counts the distinct s per (d, e): the engine's sentence hits.
 //
 // The runs of all segments are merged per key range, so every bucket is
-// seen whole and in handle order; the triples go to partition files by d.
+// seen whole and in handle order. What a bucket's queries see is written
+// to partitions by d, in one of two forms. A small bucket (at most
+// smallBucket entries seen by its queries) gives its triples. A large one
+// would give quadratically many (a bucket of the 4096 allowed entries,
+// about eight million), so its entries are written once to a list file and
+// each query gets a reference (d, s, list offset, j): "the first j entries
+// of that list", which pass 2b expands, as the engine's query iterates the
+// bucket.
 
 // docMark is the sentence ordinal of a document-band hit.
 const docMark = math.MaxUint32
 
-// pairSize is the on-disk size of a pair triple: d, e, s (little-endian
-// uint32s).
-const pairSize = 12
+// smallBucket is the largest bucket whose queries are written as triples
+// (a variable for the tests, which set it to 0 to write every bucket as a
+// list).
+var smallBucket uint32 = 8
+
+// On-disk sizes: a triple is d, e, s; a reference is d, s, list position
+// (file << 40 | entry index), j (little-endian).
+const (
+	pairSize = 12
+	refSize  = 20
+)
 
 func (r *runner) partPath(p int, suffix string) string {
 	return filepath.Join(r.work, fmt.Sprintf("part-%05d%s", p, suffix))
+}
+
+func (r *runner) listPath(w int) string {
+	return filepath.Join(r.work, fmt.Sprintf("bucket-%03d.list", w))
 }
 
 // planPartitions fixes the number and width of the article ranges.
@@ -55,36 +74,63 @@ func (r *runner) planPartitions() {
 // pairsPass merges the band runs into pair partition files.
 func (r *runner) pairsPass(ctx context.Context) error {
 	m := r.man
-	kinds := []struct {
+	type kindRun struct {
 		suffix string
 		kind   byte
-	}{{sufDoc, kindDoc}}
-	if r.opts.Engine.Level >= engine.LevelReuse {
-		kinds = append(kinds, struct {
-			suffix string
-			kind   byte
-		}{sufSent, kindSent})
 	}
-	parts := make([]*partFile, m.Parts)
-	for p := range parts {
-		f, err := os.Create(r.partPath(p, ".pairs"))
+	kinds := []kindRun{{sufDoc, kindDoc}}
+	if r.opts.Engine.Level >= engine.LevelReuse {
+		kinds = append(kinds, kindRun{sufSent, kindSent})
+	}
+	var files []*os.File
+	closeAll := func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}
+	create := func(path string, kind byte) (*os.File, error) {
+		f, err := os.Create(path)
 		if err != nil {
+			return nil, err
+		}
+		files = append(files, f)
+		if kind != 0 {
+			if _, err := f.Write(header(kind)); err != nil {
+				return nil, err
+			}
+		}
+		return f, nil
+	}
+	triples := make([]*partFile, m.Parts)
+	refs := make([]*partFile, m.Parts)
+	for p := range m.Parts {
+		tf, err := create(r.partPath(p, ".pairs"), kindPair)
+		if err != nil {
+			closeAll()
 			return err
 		}
-		f.Write(header(kindPair))
-		parts[p] = &partFile{f: f}
-	}
-	closeAll := func() {
-		for _, pf := range parts {
-			pf.f.Close()
+		rf, err := create(r.partPath(p, ".refs"), kindRef)
+		if err != nil {
+			closeAll()
+			return err
 		}
+		triples[p], refs[p] = &partFile{f: tf}, &partFile{f: rf}
+	}
+	workers := r.opts.Workers
+	lists := make([]*os.File, workers)
+	for w := range workers {
+		f, err := create(r.listPath(w), 0)
+		if err != nil {
+			closeAll()
+			return err
+		}
+		lists[w] = f
 	}
 	type task struct {
-		suffix string
-		kind   byte
+		kindRun
 		lo, hi uint64
 	}
-	ranges := 8 * r.opts.Workers
+	ranges := 8 * workers
 	var tasks []task
 	for _, k := range kinds {
 		step := math.MaxUint64/uint64(ranges) + 1
@@ -94,27 +140,29 @@ func (r *runner) pairsPass(ctx context.Context) error {
 			if i == ranges-1 {
 				hi = math.MaxUint64
 			}
-			tasks = append(tasks, task{k.suffix, k.kind, lo, hi})
+			tasks = append(tasks, task{k, lo, hi})
 		}
 	}
+	dead := r.c.deadSet()
 	var next, done atomic.Int64
 	var wg sync.WaitGroup
 	var errOnce sync.Once
 	var firstErr error
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	for range r.opts.Workers {
+	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			pw := &pairWriter{parts: parts, width: uint32(m.PartW), bufs: make([][]byte, len(parts)), limit: r.budget.partBuffer}
+			pw := &pairWriter{triples: triples, refs: refs, listFile: lists[w], listID: uint64(w), width: uint32(m.PartW),
+				tbufs: make([][]byte, m.Parts), rbufs: make([][]byte, m.Parts), limit: r.budget.partBuffer}
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= len(tasks) || ctx.Err() != nil {
 					break
 				}
 				t := tasks[i]
-				if err := r.mergeRange(ctx, t.suffix, t.kind, t.lo, t.hi, pw); err != nil {
+				if err := r.mergeRange(ctx, t.suffix, t.kind, t.lo, t.hi, dead, pw); err != nil {
 					errOnce.Do(func() { firstErr = err; cancel() })
 					break
 				}
@@ -133,10 +181,10 @@ func (r *runner) pairsPass(ctx context.Context) error {
 		closeAll()
 		return firstErr
 	}
-	for _, pf := range parts {
-		if err := pf.f.Sync(); err != nil {
+	for _, f := range files {
+		if err := f.Sync(); err != nil {
 			closeAll()
-			return fmt.Errorf("sync %s: %w", pf.f.Name(), err)
+			return fmt.Errorf("sync %s: %w", f.Name(), err)
 		}
 	}
 	closeAll()
@@ -144,12 +192,13 @@ func (r *runner) pairsPass(ctx context.Context) error {
 		return err
 	}
 	m.PairsOK = true
+	m.Lists = workers
 	return m.save(r.work)
 }
 
 // mergeRange merges the runs of one kind over keys [lo, hi] and feeds each
 // bucket to a bucket processor.
-func (r *runner) mergeRange(ctx context.Context, suffix string, kind byte, lo, hi uint64, pw *pairWriter) error {
+func (r *runner) mergeRange(ctx context.Context, suffix string, kind byte, lo, hi uint64, dead *deadSet, pw *pairWriter) error {
 	var cs []*runCursor
 	for _, s := range r.man.Segments {
 		c, err := openRun(r.segPath(s.Index, suffix), kind, lo, hi, r.budget.mergeBuf)
@@ -163,7 +212,7 @@ func (r *runner) mergeRange(ctx context.Context, suffix string, kind byte, lo, h
 	}
 	mg := newMerger(cs)
 	defer mg.close()
-	bp := &bucketProc{maxBucket: r.opts.Engine.MaxBucket, death: r.c.death, doc: kind == kindDoc, emit: pw.add}
+	bp := &bucketProc{maxBucket: r.opts.Engine.MaxBucket, dead: dead, doc: kind == kindDoc, out: pw}
 	var key uint64
 	first := true
 	n := 0
@@ -199,21 +248,37 @@ func (r *runner) mergeRange(ctx context.Context, suffix string, kind byte, lo, h
 	return pw.err
 }
 
+// pairSink receives what a bucket's queries see.
+type pairSink interface {
+	triple(d, e, s uint32)
+	// list stores a bucket's entries and returns their position.
+	list(entries []uint32) uint64
+	ref(d, s uint32, pos uint64, j uint32)
+}
+
 // bucketProc replays the queries and inserts of one bucket in handle order.
 type bucketProc struct {
 	maxBucket int
-	death     map[uint32]uint32
+	dead      *deadSet
 	doc       bool
-	emit      func(d, e, s uint32)
+	out       pairSink
 
-	active []uint32 // earlier indexed entries (handles, one per entry)
-	capped bool     // more than maxBucket entries and none can leave: no query reads it again
-	cur    uint32   // the article whose entries are being collected
-	ords   []uint32
+	stored  []uint32 // the bucket's entries (one handle per entry) that queries may read
+	live    int      // stored entries not yet replaced
+	dying   []uint32 // replacement handles of stored entries, a min-heap
+	capped  bool     // over maxBucket for good: later queries all skip it
+	cur     uint32   // the article whose entries are being collected
+	ords    []uint32
+	queries []query
 }
 
+// query: article d's sentence s (docMark for a document band) reads the
+// first j stored entries.
+type query struct{ d, s, j uint32 }
+
 func (b *bucketProc) reset() {
-	b.active, b.capped, b.ords = b.active[:0], false, b.ords[:0]
+	b.stored, b.live, b.dying, b.capped = b.stored[:0], 0, b.dying[:0], false
+	b.ords, b.queries = b.ords[:0], b.queries[:0]
 }
 
 func (b *bucketProc) add(t tuple) {
@@ -230,105 +295,216 @@ func (b *bucketProc) add(t tuple) {
 	b.ords = append(b.ords, t.ord)
 }
 
-func (b *bucketProc) end() {
-	if !b.capped && len(b.ords) > 0 {
-		b.flush()
-	}
-}
-
 // flush queries the bucket for article b.cur, then inserts its entries.
 func (b *bucketProc) flush() {
 	d := b.cur
-	if len(b.death) > 0 {
-		// Entries of articles replaced before d's query are gone.
-		keep := b.active[:0]
-		for _, e := range b.active {
-			if k, ok := b.death[e]; ok && k < d {
-				continue
-			}
-			keep = append(keep, e)
-		}
-		b.active = keep
+	// Entries of articles replaced before d's query are gone.
+	for len(b.dying) > 0 && b.dying[0] < d {
+		b.popDying()
+		b.live--
 	}
-	if n := len(b.active); n > 0 && !(b.maxBucket > 0 && n > b.maxBucket) {
+	if b.live > 0 && !(b.maxBucket > 0 && b.live > b.maxBucket) {
+		j := uint32(len(b.stored))
 		if b.doc {
-			last := uint32(math.MaxUint32)
-			for _, e := range b.active {
-				if e != last {
-					b.emit(d, e, docMark)
-					last = e
-				}
-			}
+			b.queries = append(b.queries, query{d, docMark, j})
 		} else {
 			for _, s := range b.ords {
-				last := uint32(math.MaxUint32)
-				for _, e := range b.active {
-					if e != last {
-						b.emit(d, e, s)
-						last = e
-					}
-				}
+				b.queries = append(b.queries, query{d, s, j})
 			}
 		}
 	}
 	for range b.ords {
-		b.active = append(b.active, d)
+		b.stored = append(b.stored, d)
+		b.live++
+		if k, ok := b.dead.replacedBy(d); ok {
+			b.pushDying(k)
+		}
 	}
 	b.ords = b.ords[:0]
-	if len(b.death) == 0 && b.maxBucket > 0 && len(b.active) > b.maxBucket {
-		// Every later query finds the bucket too large: nothing more to
-		// emit from it.
+	if b.maxBucket > 0 && b.live > b.maxBucket && len(b.dying) == 0 {
+		// No entry present can leave, and later ones only add to the
+		// count: every later query finds the bucket too large.
 		b.capped = true
-		b.active = b.active[:0]
 	}
 }
 
-// partFile is one pair partition, written by several workers.
+// end writes what the bucket's queries saw.
+func (b *bucketProc) end() {
+	if !b.capped && len(b.ords) > 0 {
+		b.flush()
+	}
+	if len(b.queries) == 0 {
+		return
+	}
+	n := b.queries[len(b.queries)-1].j // queries come in handle order, j grows
+	if n <= smallBucket {
+		for _, q := range b.queries {
+			last := uint32(math.MaxUint32)
+			for _, e := range b.stored[:q.j] {
+				if e == last || b.dead.goneAt(e, q.d) {
+					continue
+				}
+				b.out.triple(q.d, e, q.s)
+				last = e
+			}
+		}
+		return
+	}
+	pos := b.out.list(b.stored[:n])
+	for _, q := range b.queries {
+		b.out.ref(q.d, q.s, pos, q.j)
+	}
+}
+
+func (b *bucketProc) pushDying(k uint32) {
+	b.dying = append(b.dying, k)
+	for i := len(b.dying) - 1; i > 0; {
+		p := (i - 1) / 2
+		if b.dying[p] <= b.dying[i] {
+			break
+		}
+		b.dying[p], b.dying[i] = b.dying[i], b.dying[p]
+		i = p
+	}
+}
+
+func (b *bucketProc) popDying() {
+	h := b.dying
+	n := len(h) - 1
+	h[0] = h[n]
+	h = h[:n]
+	for i := 0; ; {
+		l := 2*i + 1
+		if l >= n {
+			break
+		}
+		s := l
+		if l+1 < n && h[l+1] < h[l] {
+			s = l + 1
+		}
+		if h[i] <= h[s] {
+			break
+		}
+		h[i], h[s] = h[s], h[i]
+		i = s
+	}
+	b.dying = h
+}
+
+// deadSet answers, fast, whether an article is replaced by a later one.
+type deadSet struct {
+	bits  []uint64 // handle → has a replacement
+	death map[uint32]uint32
+}
+
+func (c *corpus) deadSet() *deadSet {
+	s := &deadSet{death: c.death}
+	if len(c.death) > 0 {
+		s.bits = make([]uint64, (c.n+63)/64)
+		for h := range c.death {
+			s.bits[h/64] |= 1 << (h % 64)
+		}
+	}
+	return s
+}
+
+func (s *deadSet) none() bool { return s == nil || len(s.death) == 0 }
+
+// replacedBy returns the handle of the article replacing h.
+func (s *deadSet) replacedBy(h uint32) (uint32, bool) {
+	if s.none() || s.bits[h/64]&(1<<(h%64)) == 0 {
+		return 0, false
+	}
+	k, ok := s.death[h]
+	return k, ok
+}
+
+// goneAt reports whether article e was removed before article d's query.
+func (s *deadSet) goneAt(e, d uint32) bool {
+	k, ok := s.replacedBy(e)
+	return ok && k < d
+}
+
+// partFile is one partition file, written by several workers.
 type partFile struct {
 	mu sync.Mutex
 	f  *os.File
 }
 
-// pairWriter buffers one worker's triples per partition.
+// pairWriter buffers one worker's triples and references per partition,
+// and writes its bucket lists.
 type pairWriter struct {
-	parts []*partFile
-	width uint32
-	bufs  [][]byte
-	limit int
-	err   error
+	triples, refs []*partFile
+	listFile      *os.File
+	listID        uint64
+	listLen       uint64 // entries in list
+	lbuf          []byte
+	width         uint32
+	tbufs, rbufs  [][]byte
+	limit         int
+	err           error
 }
 
-func (w *pairWriter) add(d, e, s uint32) {
+func (w *pairWriter) triple(d, e, s uint32) {
 	p := d / w.width
-	b := w.bufs[p]
+	b := w.tbufs[p]
 	b = binary.LittleEndian.AppendUint32(b, d)
 	b = binary.LittleEndian.AppendUint32(b, e)
 	b = binary.LittleEndian.AppendUint32(b, s)
-	w.bufs[p] = b
+	w.tbufs[p] = b
 	if len(b) >= w.limit {
-		w.flush(int(p))
+		w.tbufs[p] = w.write(w.triples[p], b)
 	}
 }
 
-func (w *pairWriter) flush(p int) {
-	b := w.bufs[p]
-	if len(b) == 0 || w.err != nil {
-		w.bufs[p] = b[:0]
-		return
+func (w *pairWriter) ref(d, s uint32, pos uint64, j uint32) {
+	p := d / w.width
+	b := w.rbufs[p]
+	b = binary.LittleEndian.AppendUint32(b, d)
+	b = binary.LittleEndian.AppendUint32(b, s)
+	b = binary.LittleEndian.AppendUint64(b, pos)
+	b = binary.LittleEndian.AppendUint32(b, j)
+	w.rbufs[p] = b
+	if len(b) >= w.limit {
+		w.rbufs[p] = w.write(w.refs[p], b)
 	}
-	pf := w.parts[p]
+}
+
+// listFileShift: a list position is file << listFileShift | entry index.
+const listFileShift = 40
+
+func (w *pairWriter) list(entries []uint32) uint64 {
+	pos := w.listID<<listFileShift | w.listLen
+	w.lbuf = w.lbuf[:0]
+	for _, e := range entries {
+		w.lbuf = binary.LittleEndian.AppendUint32(w.lbuf, e)
+	}
+	if w.err == nil {
+		if _, err := w.listFile.Write(w.lbuf); err != nil {
+			w.err = fmt.Errorf("write %s: %w", w.listFile.Name(), err)
+		}
+	}
+	w.listLen += uint64(len(entries))
+	return pos
+}
+
+func (w *pairWriter) write(pf *partFile, b []byte) []byte {
+	if len(b) == 0 || w.err != nil {
+		return b[:0]
+	}
 	pf.mu.Lock()
 	_, err := pf.f.Write(b)
 	pf.mu.Unlock()
 	if err != nil && w.err == nil {
 		w.err = fmt.Errorf("write %s: %w", pf.f.Name(), err)
 	}
-	w.bufs[p] = b[:0]
+	return b[:0]
 }
 
 func (w *pairWriter) flushAll() error {
-	for p := range w.bufs {
-		w.flush(p)
+	for p := range w.tbufs {
+		w.tbufs[p] = w.write(w.triples[p], w.tbufs[p])
+		w.rbufs[p] = w.write(w.refs[p], w.rbufs[p])
 	}
 	return w.err
 }

@@ -122,7 +122,10 @@ func Run(ctx context.Context, inputs []string, opts Options) (*Summary, error) {
 	if err := step(PassCandidates, func() error { return r.candidatesPass(ctx) }); err != nil {
 		return nil, err
 	}
-	if err := r.clean(func(name string) bool { return filepath.Ext(name) == ".pairs" }); err != nil {
+	if err := r.clean(func(name string) bool {
+		ext := filepath.Ext(name)
+		return ext == ".pairs" || ext == ".refs" || ext == ".list"
+	}); err != nil {
 		return nil, err
 	}
 	if err := step(PassAlign, func() error { return r.alignPass(ctx) }); err != nil {
@@ -147,7 +150,7 @@ func (r *runner) progress(p Progress) {
 
 // workFile matches the names of the files a run writes in its work
 // directory; nothing else there is touched.
-var workFile = regexp.MustCompile(`^(seg-(\d{6})\..*|part-(\d{5})\.(pairs|cand|edges)(\.tmp)?|manifest\.json\.tmp)$`)
+var workFile = regexp.MustCompile(`^(seg-(\d{6})\..*|part-(\d{5})\.(pairs|refs|cand|edges)(\.tmp)?|bucket-\d{3,}\.list|manifest\.json\.tmp)$`)
 
 // clean removes the run's files for which remove reports true.
 func (r *runner) clean(remove func(name string) bool) error {
@@ -182,9 +185,12 @@ func (r *runner) stale(name string) bool {
 		i, _ := strconv.Atoi(sm[2])
 		return i > len(m.Segments)
 	}
+	if filepath.Ext(name) == ".list" {
+		return !m.PairsOK || len(m.CandDone) == m.Parts
+	}
 	p, _ := strconv.Atoi(sm[3])
 	switch sm[4] {
-	case "pairs":
+	case "pairs", "refs":
 		return !m.PairsOK || slices.Contains(m.CandDone, p)
 	case "cand":
 		return !slices.Contains(m.CandDone, p)
