@@ -103,6 +103,9 @@ func (r *runner) partitionTasks(ctx context.Context, pass Pass, done []int, fn f
 }
 
 func (r *runner) candidatesPass(ctx context.Context) error {
+	if len(r.man.CandDone) == r.man.Parts {
+		return nil // the pair files are gone with their last partition
+	}
 	var lists []*os.File
 	defer func() {
 		for _, f := range lists {

@@ -122,6 +122,9 @@ var (
 	// ErrStdinResume: a run reading standard input was interrupted before
 	// it had read all of it; it cannot resume.
 	ErrStdinResume = errors.New("cannot resume: standard input was only partly read")
+	// ErrDiskFull: the work directory's file system is (nearly) full. The
+	// run stops with its checkpoint intact; free space and run again.
+	ErrDiskFull = errors.New("not enough free disk space")
 )
 
 const minMem = 64 << 20

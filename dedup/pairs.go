@@ -144,6 +144,13 @@ func (r *runner) pairsPass(ctx context.Context) error {
 		}
 	}
 	dead := r.c.deadSet()
+	// Leave the file system a margin: pass 2a's output is the one whose
+	// size depends on the data (repeated content, big buckets).
+	var room atomic.Int64
+	room.Store(1 << 62)
+	if free, ok := diskFree(r.work); ok {
+		room.Store(free - diskMargin)
+	}
 	var next, done atomic.Int64
 	var wg sync.WaitGroup
 	var errOnce sync.Once
@@ -154,7 +161,7 @@ func (r *runner) pairsPass(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			pw := &pairWriter{triples: triples, refs: refs, listFile: lists[w], listID: uint64(w), width: uint32(m.PartW),
+			pw := &pairWriter{triples: triples, refs: refs, listFile: lists[w], listID: uint64(w), width: uint32(m.PartW), room: &room,
 				tbufs: make([][]byte, m.Parts), rbufs: make([][]byte, m.Parts), limit: r.budget.partBuffer}
 			for {
 				i := int(next.Add(1) - 1)
@@ -442,8 +449,13 @@ type pairWriter struct {
 	width         uint32
 	tbufs, rbufs  [][]byte
 	limit         int
+	room          *atomic.Int64 // bytes the pass may still write
 	err           error
 }
+
+// diskMargin is the free space pass 2a leaves on the work directory's file
+// system.
+const diskMargin = 2 << 30
 
 func (w *pairWriter) triple(d, e, s uint32) {
 	p := d / w.width
@@ -479,7 +491,7 @@ func (w *pairWriter) list(entries []uint32) uint64 {
 	for _, e := range entries {
 		w.lbuf = binary.LittleEndian.AppendUint32(w.lbuf, e)
 	}
-	if w.err == nil {
+	if w.err == nil && w.spend(len(w.lbuf)) {
 		if _, err := w.listFile.Write(w.lbuf); err != nil {
 			w.err = fmt.Errorf("write %s: %w", w.listFile.Name(), err)
 		}
@@ -492,6 +504,9 @@ func (w *pairWriter) write(pf *partFile, b []byte) []byte {
 	if len(b) == 0 || w.err != nil {
 		return b[:0]
 	}
+	if !w.spend(len(b)) {
+		return b[:0]
+	}
 	pf.mu.Lock()
 	_, err := pf.f.Write(b)
 	pf.mu.Unlock()
@@ -499,6 +514,18 @@ func (w *pairWriter) write(pf *partFile, b []byte) []byte {
 		w.err = fmt.Errorf("write %s: %w", pf.f.Name(), err)
 	}
 	return b[:0]
+}
+
+// spend takes n bytes from the room left on disk, or records
+// ErrDiskFull.
+func (w *pairWriter) spend(n int) bool {
+	if w.room.Add(-int64(n)) < 0 {
+		if w.err == nil {
+			w.err = fmt.Errorf("%w: pass 2 would leave less than %d GiB free on %s", ErrDiskFull, diskMargin>>30, w.listFile.Name())
+		}
+		return false
+	}
+	return true
 }
 
 func (w *pairWriter) flushAll() error {
