@@ -41,9 +41,13 @@
 // story clusterer's vectors and postings (about 1 KB per article: the
 // stories level does not fit millions of articles in a small budget). Pass
 // 1 buffers sorted-run tuples (16 bytes each, about 8 per indexed sentence
-// and 25 per article) up to an eighth of Options.MemBytes, plus as much
-// sort scratch. On disk: about 1.3 times the input for features, runs and
-// the compressed text, plus the pair triples (12 bytes each). Time is the
+// and 25 per article) up to an eighth of Options.MemBytes per segment, for
+// the segment filling and the one being committed, plus as much sort
+// scratch. On disk: about 1.6 times the input for features, runs and the
+// compressed text, plus, in pass 2, the small buckets' triples (12 bytes
+// each), the large buckets' lists (4 bytes an entry) and references (20
+// bytes a query); pass 2 stops with ErrDiskFull rather than leave under 2
+// GiB free. Time is the
 // engine's: preparing an article and aligning its candidate pairs (at most
 // MaxCandidates) dominate; the batch steps around them are linear in the
 // data, apart from buckets shared by many articles, which cost what the

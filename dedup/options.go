@@ -188,7 +188,7 @@ func (o Options) workHash() string {
 
 // budget is how the memory budget is spent.
 type budget struct {
-	tuples     int // tuples buffered per pass-1 segment (plus as much sort scratch)
+	tuples     int // tuples buffered per pass-1 segment (twice, with one committing, plus as much sort scratch)
 	partition  int // bytes of pair tuples one worker loads at a time
 	mergeBuf   int // read buffer per run cursor
 	partBuffer int // bytes buffered per pair partition per worker

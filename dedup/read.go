@@ -153,8 +153,9 @@ func (r *runner) readPass(ctx context.Context) error {
 	}
 	go func() { wg.Wait(); close(done) }()
 
+	cm := &committer{r: r}
 	seg := r.newSegment(len(m.Segments)+1, base)
-	err := r.collect(ctx, done, window, &seg)
+	err := r.collect(ctx, done, window, cm, &seg)
 	if err != nil {
 		cancel(err)
 	}
@@ -166,14 +167,17 @@ func (r *runner) readPass(ctx context.Context) error {
 	if err == nil {
 		err = context.Cause(ctx)
 	}
-	if err == nil && (seg.info.Count > 0 || seg.info.Skipped > 0 || seg.moved) {
-		err = r.commitSegment(seg)
+	if werr := cm.wait(); err == nil {
+		err = werr
+	}
+	if err == nil && (seg.info.Count > 0 || seg.info.Skipped > 0) {
+		err = r.commitSegment(seg, &cm.scratch)
 		seg = nil
 	}
 	if seg != nil {
 		seg.abort()
 	}
-	r.scratch = nil
+	cm.scratch = nil
 	if err != nil {
 		return err
 	}
@@ -185,9 +189,9 @@ func (r *runner) readPass(ctx context.Context) error {
 	return m.save(r.work)
 }
 
-// collect hands the prepared batches to segments in input order,
-// committing each segment when it is full.
-func (r *runner) collect(ctx context.Context, done <-chan *batch, window <-chan struct{}, seg **segment) error {
+// collect hands the prepared batches to segments in input order. A full
+// segment is committed in the background while the next one fills.
+func (r *runner) collect(ctx context.Context, done <-chan *batch, window <-chan struct{}, cm *committer, seg **segment) error {
 	pending := map[int]*batch{}
 	next := 0
 	for b := range done {
@@ -207,11 +211,14 @@ func (r *runner) collect(ctx context.Context, done <-chan *batch, window <-chan 
 			r.progress(Progress{Pass: PassRead, Done: r.stats.inBytes.Load(), Total: r.totalIn, Unit: "bytes",
 				Articles: r.stats.articles.Load(), Skipped: r.stats.skipped.Load()})
 			if s.full() {
-				if err := r.commitSegment(s); err != nil {
+				old, err := cm.start(s)
+				if err != nil {
 					return err
 				}
 				*seg = r.newSegment(s.info.Index+1, s.info.Base+s.info.Count)
-				(*seg).reuse(s)
+				if old != nil {
+					(*seg).reuse(old)
+				}
 			}
 		}
 		if err := ctx.Err(); err != nil {
@@ -219,6 +226,40 @@ func (r *runner) collect(ctx context.Context, done <-chan *batch, window <-chan 
 		}
 	}
 	return nil
+}
+
+// committer commits segments in the background, one at a time and in
+// order, so that sorting and writing a segment's runs overlaps preparing
+// the next. Memory: the filling segment's tuples, the committing one's,
+// and the sort scratch.
+type committer struct {
+	r       *runner
+	done    chan error
+	last    *segment
+	scratch []tuple
+}
+
+// start waits for the commit in flight, then commits s in the background.
+// It returns the segment committed before, whose buffers are free.
+func (cm *committer) start(s *segment) (*segment, error) {
+	if err := cm.wait(); err != nil {
+		return nil, err
+	}
+	old := cm.last
+	cm.last = s
+	cm.done = make(chan error, 1)
+	go func() { cm.done <- cm.r.commitSegment(s, &cm.scratch) }()
+	return old, nil
+}
+
+// wait waits for the commit in flight, if any.
+func (cm *committer) wait() error {
+	if cm.done == nil {
+		return nil
+	}
+	err := <-cm.done
+	cm.done = nil
+	return err
 }
 
 // readInputs streams records from input startInput on (skipping its first
@@ -369,7 +410,6 @@ type segment struct {
 	doc     []tuple
 	sent    []tuple
 	ids     []tuple
-	moved   bool // a batch advanced the input position
 	err     error
 	mbuf    []byte
 }
@@ -459,7 +499,6 @@ func (s *segment) add(b *batch) error {
 	}
 	s.text.Write(b.text)
 	s.info.NextInput, s.info.NextRecord = b.nextInput, b.nextRecord
-	s.moved = true
 	return nil
 }
 
@@ -479,8 +518,9 @@ func (s *segment) abort() {
 	}
 }
 
-// commitSegment makes a segment durable and records it in the manifest.
-func (r *runner) commitSegment(s *segment) error {
+// commitSegment makes a segment durable and records it in the manifest
+// (sorting its runs with *scratch).
+func (r *runner) commitSegment(s *segment, scratch *[]tuple) error {
 	if s.err != nil {
 		return s.err
 	}
@@ -507,7 +547,7 @@ func (r *runner) commitSegment(s *segment) error {
 		ts     []tuple
 	}{{sufDoc, kindDoc, s.doc}, {sufSent, kindSent, s.sent}, {sufID, kindID, s.ids}}
 	for _, run := range runs {
-		r.scratch = sortTuples(run.ts, r.scratch)
+		*scratch = sortTuples(run.ts, *scratch)
 		p := r.segPath(s.info.Index, run.suffix)
 		if err := writeRun(p+".tmp", run.kind, run.ts); err != nil {
 			return err

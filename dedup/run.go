@@ -24,7 +24,6 @@ type runner struct {
 	log      *slog.Logger
 	stats    readStats
 	totalIn  int64
-	scratch  []tuple
 	c        *corpus
 	replaced map[uint32]uint32 // replacing handle → replaced handle
 }

@@ -33,6 +33,7 @@ type dedupProgress struct {
 	// so must not take mu.
 	articles  atomic.Int64
 	readSince atomic.Int64 // UnixNano
+	readUntil atomic.Int64 // UnixNano; 0 while reading
 }
 
 const logEvery = 10 * time.Second
@@ -70,7 +71,9 @@ func (pr *dedupProgress) update(p dedup.Progress) {
 		p.Done = pr.last.Done // reports from concurrent goroutines may cross
 	}
 	pr.last = p
-	pr.articles.Store(p.Articles)
+	if p.Pass == dedup.PassRead {
+		pr.articles.Store(p.Articles)
+	}
 	if pr.bar != nil {
 		if p.Total > 0 {
 			pr.bar.SetTotal(p.Total, false)
@@ -108,7 +111,11 @@ func (pr *dedupProgress) newBar(p dedup.Progress) *mpb.Bar {
 			mpb.AppendDecorators(decor.Elapsed(decor.ET_STYLE_GO)))
 	}
 	articles := decor.Any(func(decor.Statistics) string {
-		el := time.Since(time.Unix(0, pr.readSince.Load())).Seconds()
+		end := time.Now()
+		if u := pr.readUntil.Load(); u != 0 {
+			end = time.Unix(0, u)
+		}
+		el := end.Sub(time.Unix(0, pr.readSince.Load())).Seconds()
 		if el <= 0 {
 			return ""
 		}
@@ -133,6 +140,7 @@ func (pr *dedupProgress) newBar(p dedup.Progress) *mpb.Bar {
 func (pr *dedupProgress) endPass(now time.Time) {
 	if pr.pass == dedup.PassRead {
 		pr.readTime = now.Sub(pr.readStart)
+		pr.readUntil.Store(now.UnixNano())
 	}
 	if pr.bar != nil {
 		pr.bar.SetTotal(-1, true)
