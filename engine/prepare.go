@@ -76,7 +76,7 @@ func (pr *Preparer) Prepare(a wiretrace.Article) (*Prepared, error) {
 		return nil, fmt.Errorf("prepare %s: %w", a.Origin, ErrNoID)
 	}
 	if len(a.Text) > o.MaxBytes {
-		return nil, fmt.Errorf("prepare %s: %w (%d bytes, limit %d)", a.ID, ErrTooLarge, len(a.Text), o.MaxBytes)
+		return nil, fmt.Errorf("prepare %s: %w (%d bytes, limit %d)", name(&a), ErrTooLarge, len(a.Text), o.MaxBytes)
 	}
 	if !utf8.ValidString(a.Text) {
 		a.Text = strings.ToValidUTF8(a.Text, "\uFFFD")
@@ -84,7 +84,7 @@ func (pr *Preparer) Prepare(a wiretrace.Article) (*Prepared, error) {
 	a.HTML = ""
 	td := pr.an.Analyze(a.Text, extract.Chrome)
 	if len(td.Sentences) == 0 {
-		return nil, fmt.Errorf("prepare %s: %w", a.ID, ErrEmpty)
+		return nil, fmt.Errorf("prepare %s: %w", name(&a), ErrEmpty)
 	}
 	if a.Title == "" {
 		a.Title = inferTitle(td)
@@ -99,6 +99,14 @@ func (pr *Preparer) Prepare(a wiretrace.Article) (*Prepared, error) {
 	pr.buildSentKeys(p)
 	pr.buildTerms(p, td)
 	return p, nil
+}
+
+// name identifies an article in messages: its id, and where it was read.
+func name(a *wiretrace.Article) string {
+	if a.Origin == "" || a.Origin == a.ID {
+		return a.ID
+	}
+	return a.ID + " (" + a.Origin + ")"
 }
 
 // inferTitle takes a first paragraph that reads like a headline: short and
