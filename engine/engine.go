@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wiretrace/wiretrace"
@@ -39,6 +40,21 @@ type Engine struct {
 	stories *story.Clusterer
 	df      map[uint32]uint32 // live document frequency of content terms
 	live    int
+
+	aligned atomic.Int64 // candidate pairs aligned
+	edges   atomic.Int64 // pairs that showed reuse
+}
+
+// Stats are running counters of an Engine's work.
+type Stats struct {
+	Articles int   `json:"articles"` // indexed now
+	Aligned  int64 `json:"aligned"`  // candidate pairs aligned so far
+	Reuse    int64 `json:"reuse"`    // of which showed reuse
+}
+
+// Stats returns the engine's counters.
+func (e *Engine) Stats() Stats {
+	return Stats{Articles: e.Len(), Aligned: e.aligned.Load(), Reuse: e.edges.Load()}
 }
 
 // entry is one indexed article.
@@ -203,9 +219,11 @@ func (e *Engine) matchLocked(p *Prepared, from uint32) []*pairEdge {
 	for _, c := range cands {
 		d := e.docs[c.h]
 		j, ok := Judge(o, d.p, d.order, p, next)
+		e.aligned.Add(1)
 		if !ok {
 			continue
 		}
+		e.edges.Add(1)
 		edges = append(edges, &pairEdge{a: c.h, result: j.Result, label: j.Label, bCopy: j.BIsCopy, reason: j.Reason})
 	}
 	return edges
@@ -250,9 +268,13 @@ func (o *Options) NeedHits(aIndexed, bIndexed int) int {
 func (p *Prepared) Indexed() int { return p.indexed }
 
 // sentenceHits counts, per indexed article, how many of p's sentences share
-// a sentence-index bucket with one of its sentences.
+// a sentence-index bucket with one of its sentences that is also similar
+// enough to be worth aligning (weighted Dice ≥ Options.VerifySim). The
+// check is one short merge per collision and removes most chance
+// collisions before the full alignment runs.
 func (e *Engine) sentenceHits(p *Prepared, hits map[uint32]int) {
 	bands := e.opts.SentenceBands
+	verify := e.opts.VerifySim
 	seen := map[uint32]bool{}
 	k := 0
 	for i, ok := range p.SentIndexed {
@@ -264,13 +286,19 @@ func (e *Engine) sentenceHits(p *Prepared, hits map[uint32]int) {
 		clear(seen)
 		e.sentLSH.Query(keys, func(v uint64) bool {
 			h := uint32(v >> 16)
-			if !seen[h] {
+			if seen[h] {
+				return true
+			}
+			d := e.docs[h]
+			if d == nil {
+				return true
+			}
+			if align.SentenceSim(&p.Doc, i, &d.p.Doc, int(v&0xffff)) >= verify {
 				seen[h] = true
 				hits[h]++
 			}
 			return true
 		})
-		_ = i
 	}
 }
 
