@@ -166,7 +166,7 @@ type member struct {
 	vec   Vector
 	date  time.Time
 	unix  int64 // date as Unix seconds; 0 when unknown
-	story int // index into stories; -1 when removed
+	story int   // index into stories; -1 when removed
 }
 
 // Clusterer assigns articles to stories incrementally. Articles are
