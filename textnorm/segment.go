@@ -235,6 +235,9 @@ func isAbbreviation(text string, tok, next Token) bool {
 	if _, ok := months[lw]; ok && next.Kind == Number {
 		return true // "Jan. 5"
 	}
+	if (lw == "no" || lw == "nos") && next.Kind == Number {
+		return true // "No. 10", but "he said no. Then …" ends a sentence
+	}
 	if strings.Contains(word, ".") {
 		// Dotted acronyms (U.S., a.m.) end a sentence only before a word
 		// that commonly opens one.
@@ -246,7 +249,7 @@ func isAbbreviation(text string, tok, next Token) bool {
 
 var titles = setOf("mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt",
 	"sgt", "capt", "cmdr", "adm", "maj", "st", "jr", "sr", "rev", "hon", "pres", "supt",
-	"no", "nos", "vs", "v", "inc", "corp", "co", "ltd", "dept", "approx", "est", "fig", "ft",
+	"vs", "v", "inc", "corp", "co", "ltd", "dept", "approx", "est", "fig", "ft",
 	"mt", "ave", "blvd", "messrs", "mme", "mlle")
 
 var months = setOf("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec")
