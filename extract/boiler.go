@@ -113,19 +113,29 @@ func describe(p string) paraInfo {
 var (
 	creditRe = regexp.MustCompile(`(?i)^(\(?(image|photo|picture|video|graphic|illustration|file photo|media)s?\s*(source|credit|author|caption|copyright|:|/|,))|` +
 		`(image|photo|media) (caption|credit|source|copyright)|\b(getty images|ap photo|afp photo|reuters/|epa-efe|shutterstock|\(file\))|^(©|copyright\b)|all rights reserved`)
-	promoRe = regexp.MustCompile(`(?i)\b(read more|read all|also read|read also|related:|related stories|related articles|more stories|recommended|click here|subscribe|sign up|signup|newsletter|follow us|follow @|download the app|the story continues|story continues|continue reading|share this|share on|advertisement|sponsored|you are at:|skip to|cookies?\b|get latest|trending now|most read|watch:|listen:|log in|login|register now)`)
-	metaRe  = regexp.MustCompile(`(?i)^(edited by|updated on|updated:|published on|published:|first published|last updated|written by|reporting by|editing by|additional reporting|compiled by|by [A-Z])|(contributed to this report|reported from [A-Z][a-z]+\.?)$`)
-	navRe   = regexp.MustCompile(`^(\d+\.|[•·▪►»>|-])\s*\S`)
+	promoRe = regexp.MustCompile(`(?i)\b(read more|read all|also read|read also|related:|related stories|related articles|more stories|click here|subscribe|sign up|signup|newsletter|follow us|follow @|download the app|the story continues|story continues|continue reading|share this|share on|advertisement|you are at:|skip to|cookies?\b|get latest|trending now|most read|watch:|listen:|log in|login|register now)`)
+	// labelRe words are promos only as a label ("Recommended", "Sponsored
+	// content"); in a sentence they are news ("state-sponsored hackers").
+	labelRe = regexp.MustCompile(`(?i)\b(recommended|sponsored)\b`)
+	metaRe  = regexp.MustCompile(`(?i)^\(?(edited by|updated on|updated:|published on|published:|first published|last updated|written by|reporting by|editing by|additional reporting|compiled by)|(contributed to this report|(?-i:reported from [A-Z][a-z]+))\.?\)?$`)
+	// bylineRe is case-sensitive: "By John Smith", not "By Tuesday, …"
+	// (metaLike also wants no closing punctuation).
+	bylineRe = regexp.MustCompile(`^By [A-Z]`)
+	navRe    = regexp.MustCompile(`^(\d+\.|[•·▪►»>|-])\s*\S`)
 )
 
 func creditLike(in *paraInfo) bool { return in.words <= 60 && creditRe.MatchString(in.text) }
 
 func promoLike(in *paraInfo) bool {
-	return in.words <= 30 && (!in.terminal || in.words <= 20) && promoRe.MatchString(in.text)
+	return in.words <= 30 && (!in.terminal || in.words <= 20) && promoRe.MatchString(in.text) ||
+		in.words <= 6 && !in.terminal && labelRe.MatchString(in.text)
 }
 
 func metaLike(in *paraInfo) bool {
 	if in.words <= 14 && metaRe.MatchString(in.text) {
+		return true
+	}
+	if in.words <= 14 && !in.terminal && bylineRe.MatchString(in.text) {
 		return true
 	}
 	return in.words <= 14 && dateLine(in.lower)
