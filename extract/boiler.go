@@ -63,9 +63,17 @@ func Chrome(paras []string) []bool {
 	markRedundant(info, chrome)
 	// Short headline-like lines touching chrome are chrome too (image
 	// labels, captions, box titles such as "Highlights").
-	for changed := true; changed; {
+	// Passes alternate direction so a run of such lines spreads in one
+	// pass, not one line per pass (quadratic on long runs); the rules only
+	// ever add marks, so the chrome marks that result do not depend on the
+	// order.
+	for pass, changed := 0, true; changed; pass++ {
 		changed = false
-		for i := range paras {
+		for k := range paras {
+			i := k
+			if pass%2 == 1 {
+				i = n - 1 - k
+			}
 			if chrome[i] || info[i].words > 12 || info[i].terminal {
 				continue
 			}

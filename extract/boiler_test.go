@@ -1,11 +1,13 @@
 package extract_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wiretrace/wiretrace/extract"
 	"github.com/wiretrace/wiretrace/ingest"
@@ -371,4 +373,27 @@ func FuzzChrome(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestChromeLongRunIsLinear feeds a run of 60,000 short headline-like lines
+// ending in a photo credit. Caption spreading marks them all (one chain of
+// neighbours), and must do so in time linear in the run, not one line per
+// pass over the document (quadratic: seconds for this input).
+func TestChromeLongRunIsLinear(t *testing.T) {
+	const n = 60_000
+	paras := make([]string, 0, n+1)
+	for i := range n {
+		paras = append(paras, fmt.Sprintf("Item number %d here", i))
+	}
+	paras = append(paras, "Photo: Reuters")
+	start := time.Now()
+	got := extract.Chrome(paras)
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("Chrome of %d lines: took %v, want well under 2s", n+1, d)
+	}
+	for i, c := range got {
+		if !c {
+			t.Fatalf("line %d: got chrome=false, want true (a chain of captions ending in a credit)", i)
+		}
+	}
 }
