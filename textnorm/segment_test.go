@@ -148,6 +148,12 @@ func TestReutersLayout(t *testing.T) {
 			"Routine sales of butter were made.",
 			"Destinations were the U.S., Covertible currency areas,\nUruguay and open ports.",
 		}},
+		// A short first line (the dateline was cut off) and short
+		// paragraph ends: most lines are not 40-100 wide.
+		{"reuters-3.txt", 2, 2, []string{
+			"Texas Commerce Bancshares Inc's Texas\nCommerce Bank-Houston said it filed an application with the\nComptroller of the Currency in an effort to create the largest\nbanking network in Harris County.",
+			"The bank said the network would link 31 banks having\n13.5 billion dlrs in assets and 7.5 billion dlrs in deposits.",
+		}},
 		{"reuters-8.txt", 4, 5, []string{
 			"About seven billion dlrs of securities is affected.",
 			"Ratings lowered include those on USX's senior debt to BA-1\nfrom BAA-3.",
