@@ -57,30 +57,30 @@ func TestSeedPairs(t *testing.T) {
 		docs[s] = seed(t, s)
 	}
 	tests := []struct {
-		a, b            string
-		minA, maxA      float64 // bounds on CoverageA (share of a aligned to b)
-		minB, maxB      float64
-		why             string
-		wantLinksAtMost int // 0: no bound
+		a, b       string
+		minA, maxA float64 // bounds on CoverageA (share of a aligned to b)
+		minB, maxB float64
+		why        string
 	}{
 		// 000, 001 and 002 are copies of one AP text.
-		{"000", "001", 0.6, 1, 0.6, 1, "translated and reworded copies", 0},
-		{"000", "002", 0.6, 1, 0.6, 1, "translated copy and page copy", 0},
-		{"001", "002", 0.6, 1, 0.6, 1, "reworded copy and page copy", 0},
+		{"000", "001", 0.6, 1, 0.6, 1, "translated and reworded copies"},
+		{"000", "002", 0.6, 1, 0.6, 1, "translated copy and page copy"},
+		{"001", "002", 0.6, 1, 0.6, 1, "reworded copy and page copy"},
 		// 003 is independent reporting.
-		{"003", "000", 0, 0.10, 0, 1, "independent vs AP copy", 0},
-		{"003", "001", 0, 0.10, 0, 1, "independent vs AP copy", 0},
-		{"003", "002", 0, 0.10, 0, 1, "independent vs AP copy", 0},
+		{"003", "000", 0, 0.10, 0, 1, "independent vs AP copy"},
+		{"003", "001", 0, 0.10, 0, 1, "independent vs AP copy"},
+		{"003", "002", 0, 0.10, 0, 1, "independent vs AP copy"},
 		// 003 and 004 share more than 003 and the AP copies: 004 carries
 		// the AP intelligence sentences that 003 also carries in
 		// translation, and both paraphrase the White House statement and
-		// the lead. Measured 0.12 of 003's words; the brief's bound of
-		// 0.10 is not met (see the report), so the bound here is 0.15.
-		{"003", "004", 0, 0.15, 0, 0.25, "independent vs AP/Reuters", 0},
+		// the lead. SEEDS.md asks for under 0.10 of 003; this pair
+		// measures 0.12 (shared facts align as reworded links), so the
+		// bound here is 0.15 until the aligner tells the two apart.
+		{"003", "004", 0, 0.15, 0, 0.25, "independent vs AP/Reuters"},
 		// 004 reuses a minority of AP sentences.
-		{"004", "000", 0.1, 0.45, 0.1, 0.45, "partial reuse", 0},
-		{"004", "001", 0.1, 0.45, 0.1, 0.45, "partial reuse", 0},
-		{"004", "002", 0.1, 0.45, 0.1, 0.45, "partial reuse", 0},
+		{"004", "000", 0.1, 0.45, 0.1, 0.45, "partial reuse"},
+		{"004", "001", 0.1, 0.45, 0.1, 0.45, "partial reuse"},
+		{"004", "002", 0.1, 0.45, 0.1, 0.45, "partial reuse"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.a+"-"+tc.b, func(t *testing.T) {
@@ -350,7 +350,9 @@ func TestPairOptions(t *testing.T) {
 			if len(r.Links) != tc.wantLinks {
 				t.Errorf("links: got %d (%+v), want %d", len(r.Links), r.Links, tc.wantLinks)
 			}
-			if tc.name != "MaxSentences caps" && tc.name != "within MaxSentences" {
+			// checkResult assumes every sentence was considered, which
+			// MaxSentences deliberately breaks.
+			if tc.opts.MaxSentences == 0 {
 				checkResult(t, tc.a, tc.b, r)
 			}
 		})
