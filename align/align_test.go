@@ -350,11 +350,7 @@ func TestPairOptions(t *testing.T) {
 			if len(r.Links) != tc.wantLinks {
 				t.Errorf("links: got %d (%+v), want %d", len(r.Links), r.Links, tc.wantLinks)
 			}
-			// checkResult assumes every sentence was considered, which
-			// MaxSentences deliberately breaks.
-			if tc.opts.MaxSentences == 0 {
-				checkResult(t, tc.a, tc.b, r)
-			}
+			checkResult(t, tc.a, tc.b, r)
 		})
 	}
 }
