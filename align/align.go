@@ -347,10 +347,7 @@ func kind(x, y *Sentence) wiretrace.AlignKind {
 			eq++
 		}
 	}
-	switch {
-	case eq == ShapeSize:
-		return wiretrace.Verbatim
-	case eq*2 >= ShapeSize:
+	if eq*2 >= ShapeSize {
 		return wiretrace.Edited
 	}
 	return wiretrace.Reworded

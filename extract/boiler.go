@@ -117,8 +117,11 @@ var (
 	// weakPromoRe: words of site furniture that are only chrome in short
 	// lines that are no sentence ("Newsletter", "Manage cookies").
 	weakPromoRe = regexp.MustCompile(`(?i)\b(newsletters?|subscribe|subscription|cookies?|log ?in|sign ?in|register|recommended|sponsored|privacy policy|terms of (use|service))\b`)
-	metaRe      = regexp.MustCompile(`(?i)^(edited by|updated on|updated:|published on|published:|first published|last updated|written by|reporting by|editing by|additional reporting|compiled by|by [A-Z])|(contributed to this report|reported from [A-Z][a-z]+\.?)$`)
 	navRe       = regexp.MustCompile(`^(\d+\.|[•·▪►»>|-])\s*\S`)
+	metaRe      = regexp.MustCompile(`(?i)^\(?(edited by|updated on|updated:|published on|published:|first published|last updated|written by|reporting by|editing by|additional reporting|compiled by)|(contributed to this report|(?-i:reported from [A-Z][a-z]+))\.?\)?$`)
+	// bylineRe is case-sensitive: "By John Smith", not "By Tuesday, …"
+	// (metaLike also wants no closing punctuation).
+	bylineRe = regexp.MustCompile(`^By [A-Z]`)
 )
 
 func creditLike(in *paraInfo) bool {
@@ -145,7 +148,9 @@ func promoLike(in *paraInfo) bool {
 	if in.words > 30 || !containsAny(in.lower, promoHints) {
 		return false
 	}
-	if in.words <= 30 && promoRe.MatchString(in.text) {
+	// A call to action inside a real sentence ("millions who subscribe to
+	// streaming services") is news: sentences must be short to count.
+	if (!in.terminal || in.words <= 15) && promoRe.MatchString(in.text) {
 		return true
 	}
 	return in.words <= 12 && !in.terminal && weakPromoRe.MatchString(in.text)
@@ -153,6 +158,9 @@ func promoLike(in *paraInfo) bool {
 
 func metaLike(in *paraInfo) bool {
 	if in.words <= 14 && metaRe.MatchString(in.text) {
+		return true
+	}
+	if in.words <= 14 && !in.terminal && bylineRe.MatchString(in.text) {
 		return true
 	}
 	return in.words <= 14 && dateLine(in.lower)
