@@ -201,7 +201,7 @@ func (e *Engine) matchLocked(p *Prepared, from uint32) []*pairEdge {
 		if d == nil {
 			continue
 		}
-		if n >= o.NeedHits(myIndexed, d.p.indexed) {
+		if n >= o.NeedHits(myIndexed, d.p.indexed, SharedCredit(p, d.p)) {
 			cands = append(cands, cand{h, n})
 		}
 	}
@@ -255,12 +255,26 @@ func Judge(o *Options, a *Prepared, aOrder int, b *Prepared, bOrder int) (Judgem
 }
 
 // NeedHits is the number of sentence hits a candidate needs before it is
-// aligned, given how many indexed sentences each article has.
-func (o *Options) NeedHits(aIndexed, bIndexed int) int {
-	if aIndexed <= 2 || bIndexed <= 2 {
+// aligned, given how many indexed sentences each article has and whether
+// both credit the same wire agency (an article credited to AP is a
+// candidate copy of AP text: one similar sentence is enough to look).
+func (o *Options) NeedHits(aIndexed, bIndexed int, sharedCredit bool) int {
+	if aIndexed <= 2 || bIndexed <= 2 || sharedCredit {
 		return 1
 	}
 	return o.MinSentenceHits
+}
+
+// SharedCredit reports whether two articles credit a common wire agency.
+func SharedCredit(a, b *Prepared) bool {
+	for _, x := range a.Article.Credits {
+		for _, y := range b.Article.Credits {
+			if x == y {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Indexed returns the number of the article's sentences in the sentence
