@@ -304,3 +304,41 @@ func TestCompare(t *testing.T) {
 		}
 	}
 }
+
+// TestSharedCreditLowersTheBar: articles crediting the same agency are
+// aligned on a single similar sentence; others need two.
+func TestSharedCreditLowersTheBar(t *testing.T) {
+	a := wiretrace.Article{ID: "a", Text: "Volcanic ash grounded every flight at Reykjavik airport on Tuesday morning. " +
+		"Fishermen in Grindavik reported unusual swells near the harbour breakwater. " +
+		"The geological survey measured tremors beneath the Reykjanes peninsula all night. " +
+		"Tourists queued for buses to the capital as the lagoon closed its doors."}
+	b := wiretrace.Article{ID: "b", Text: "Volcanic ash grounded all flights at Reykjavik airport on Tuesday morning. " +
+		"Coffee prices in Brazil climbed after frost damaged plantations in Minas Gerais. " +
+		"Exporters in Santos warned that shipments for March would arrive late. " +
+		"Traders in London expect the arabica contract to stay volatile until harvest."}
+	for _, credited := range []bool{false, true} {
+		eng, err := engine.New(engine.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pr := eng.NewPreparer()
+		x, y := a, b
+		if credited {
+			x.Credits, y.Credits = []string{"AP"}, []string{"Reuters", "AP"}
+		}
+		for _, art := range []wiretrace.Article{x, y} {
+			p, err := pr.Prepare(art)
+			if err != nil {
+				t.Fatal(err)
+			}
+			eng.Add(p)
+		}
+		want := int64(0)
+		if credited {
+			want = 1
+		}
+		if got := eng.Stats().Aligned; got != want {
+			t.Errorf("credited=%v: aligned %d pairs, want %d", credited, got, want)
+		}
+	}
+}
