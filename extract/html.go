@@ -13,6 +13,8 @@
 //
 // Credits and Dates read the same facts from plain text.
 //
+// All functions are safe for concurrent use.
+//
 // Cost: a page costs a parse of the decoded HTML, one copy of the DOM, and
 // trafilatura's passes over it (it copies the DOM three more times and
 // runs a language classifier); on the test fixtures (6 KB of HTML each)

@@ -119,7 +119,7 @@ func peakRSS(t *testing.T) int64 {
 // a request, a response and a metadata record, one gzip member each; one
 // capture in ten is an image. Page text is drawn from a vocabulary of
 // invented words, so it compresses about as well as real HTML.
-func synthesise(t *testing.T, path string, size int64) (written int64, pages int) {
+func synthesise(t testing.TB, path string, size int64) (written int64, pages int) {
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
@@ -205,4 +205,26 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n += int64(n)
 	return n, err
+}
+
+// BenchmarkRead streams a synthetic 16 MB WARC.gz from memory and reports
+// compressed MB/s and pages/s.
+func BenchmarkRead(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "bench.warc.gz")
+	synthesise(b, path, 16<<20)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	var pages int64
+	for b.Loop() {
+		st, err := warc.Read(bytes.NewReader(data), func(warc.Page) error { return nil })
+		if err != nil {
+			b.Fatal(err)
+		}
+		pages += st.HTML
+	}
+	b.ReportMetric(float64(pages)/b.Elapsed().Seconds(), "pages/s")
 }

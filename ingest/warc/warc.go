@@ -538,13 +538,13 @@ func (rd *reader) record(br *bufio.Reader, offset int64) error {
 	default:
 		rd.stats.Other++
 	}
-	if want && length > rd.opts.MaxBody+httpHeaderAllowance {
-		rd.stats.Oversize++
-		want = false
-	}
-	if !want {
+	oversize := want && length > rd.opts.MaxBody+httpHeaderAllowance
+	if !want || oversize {
 		if err := discard(br, length); err != nil {
 			return rd.readErr(err)
+		}
+		if oversize {
+			rd.stats.Oversize++ // counted once whole: a cut record is truncated
 		}
 		return rd.endOfRecord(br)
 	}
