@@ -257,15 +257,6 @@ var (
 	updatedKeys   = []string{"updat", "modif", "revis", "aktuali", "mis à jour", "actuali", "aggiorn", "atualiz", "обновл", "更新"}
 )
 
-func containsAny(s string, keys []string) bool {
-	for _, k := range keys {
-		if strings.Contains(s, k) {
-			return true
-		}
-	}
-	return false
-}
-
 // Dates finds the publication and update dates printed in a plain text:
 // labelled dates ("Published: …", "Updated on: December 04, 2021 23:45
 // IST", "date 2021-12-04"), and when there are none, a line near the top

@@ -233,6 +233,7 @@ func (f fakeEngine) extract(*html.Node, *url.URL) (engineResult, error) {
 func TestEngineChoice(t *testing.T) {
 	long := strings.Repeat("A sentence of article text that goes on. ", 20) // 820 runes
 	short := "Only a short paragraph of text here."
+	short2 := "And a second one, different from the first."
 	tests := []struct {
 		name    string
 		primary fakeEngine
@@ -241,7 +242,7 @@ func TestEngineChoice(t *testing.T) {
 	}{
 		{"primary enough", fakeEngine{id: "p", paras: []string{long, long}}, fakeEngine{id: "f", paras: []string{long, long, long}}, "p"},
 		{"primary short, fallback longer", fakeEngine{id: "p", paras: []string{short}}, fakeEngine{id: "f", paras: []string{long, long}}, "f"},
-		{"primary short, fallback barely longer", fakeEngine{id: "p", paras: []string{short, short}}, fakeEngine{id: "f", paras: []string{short, short, "x"}}, "p"},
+		{"primary short, fallback barely longer", fakeEngine{id: "p", paras: []string{short, short2}}, fakeEngine{id: "f", paras: []string{short, short2, "x"}}, "p"},
 		{"primary fails", fakeEngine{id: "p", err: errors.New("boom")}, fakeEngine{id: "f", paras: []string{short}}, "f"},
 		{"primary panics", fakeEngine{id: "p", panic: true}, fakeEngine{id: "f", paras: []string{short}}, "f"},
 		{"primary dumps one paragraph", fakeEngine{id: "p", paras: []string{long + long}}, fakeEngine{id: "f", paras: []string{long, long}}, "f"},
