@@ -1,6 +1,8 @@
 package extract
 
 import (
+	"github.com/wiretrace/wiretrace/textnorm"
+
 	"regexp"
 	"slices"
 	"strings"
@@ -231,8 +233,14 @@ func Credits(text string) (credits []string, dateline string) {
 		}
 	}
 	long := 0 // paragraphs of at least 8 words seen so far
-	for line := range strings.Lines(text) {
-		line = strings.TrimSpace(line)
+	// Paragraphs, not lines: hard-wrapped wire copy joins into a few long
+	// paragraphs, so the credit rules run a few times per article rather
+	// than once per 65-column line.
+	for _, sp := range textnorm.Paragraphs(text) {
+		line := strings.TrimSpace(text[sp.Start:sp.End])
+		if strings.ContainsRune(line, '\n') {
+			line = strings.Join(strings.Fields(line), " ")
+		}
 		if line == "" {
 			continue
 		}
