@@ -221,16 +221,16 @@ func (c *countSink) triple(d, e, s uint32)                 { c.triples++ }
 func (c *countSink) list(entries []uint32) uint64          { c.listed += len(entries); return 0 }
 func (c *countSink) ref(d, s uint32, pos uint64, j uint32) { c.refs++ }
 
-// BenchmarkBucketProc replays buckets of 1 to 4096 entries.
+// BenchmarkBucketProc replays document buckets of 1 to 4096 entries.
 func BenchmarkBucketProc(b *testing.B) {
 	sink := &countSink{}
-	bp := &bucketProc{maxBucket: engine.Options{}.Resolved().MaxBucket, dead: &deadSet{}, out: sink}
+	bp := &bucketProc{maxBucket: engine.Options{}.Resolved().MaxBucket, dead: &deadSet{}, doc: true, out: sink}
 	var entries int
 	for b.Loop() {
 		for size := 1; size <= 4096; size *= 4 {
 			bp.reset()
 			for i := range size {
-				bp.add(tuple{key: 1, h: uint32(i * 3), ord: uint32(i % 4)})
+				bp.add(tuple{key: 1, h: uint32(i * 3)}, nil)
 			}
 			bp.end()
 			entries += size

@@ -388,7 +388,7 @@ func (cr *candRanker) rank(d uint32, ts []triple, rs []ref) ([]cand, error) {
 	cr.cands = cr.cands[:0]
 	myIndexed := int(cr.c.indexed[d])
 	h.each(func(e uint32, hits int) {
-		if hits >= o.NeedHits(myIndexed, int(cr.c.indexed[e])) {
+		if hits >= o.NeedHits(myIndexed, int(cr.c.indexed[e]), cr.c.sharedCredit(d, e)) {
 			cr.cands = append(cr.cands, scored{e, hits})
 		}
 	})

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"time"
 
@@ -27,6 +28,11 @@ type corpus struct {
 	words     []uint32
 	indexed   []uint32
 	death     map[uint32]uint32 // handle → the handle replacing it
+	// Credits: article h credits the agencies creditPool[creditAt[h]:
+	// creditAt[h+1]], interned, sorted.
+	creditAt   []uint32
+	creditPool []uint32
+	creditIDs  map[string]uint32
 }
 
 const noDate = -1
@@ -37,6 +43,7 @@ func (r *runner) openCorpus() (*corpus, error) {
 	c := &corpus{
 		n: n, metaOff: make([]uint32, n), featOff: make([]uint32, n), featLen: make([]uint32, n),
 		pubSec: make([]int64, n), pubNsec: make([]int32, n), words: make([]uint32, n), indexed: make([]uint32, n),
+		creditAt: make([]uint32, n+1), creditIDs: map[string]uint32{},
 	}
 	for _, s := range r.man.Segments {
 		c.segBase = append(c.segBase, s.Base)
@@ -96,8 +103,37 @@ func (c *corpus) loadMeta(f *os.File, s segmentInfo) error {
 		}
 		c.words[hd] = uint32(m.Words)
 		c.indexed[hd] = uint32(m.Indexed)
+		start := len(c.creditPool)
+		for _, cr := range m.Credits {
+			id, ok := c.creditIDs[cr]
+			if !ok {
+				id = uint32(len(c.creditIDs))
+				c.creditIDs[cr] = id
+			}
+			c.creditPool = append(c.creditPool, id)
+		}
+		slices.Sort(c.creditPool[start:])
+		c.creditAt[hd+1] = uint32(len(c.creditPool))
 	}
 	return nil
+}
+
+// sharedCredit reports whether articles a and b credit a common agency
+// (engine.SharedCredit).
+func (c *corpus) sharedCredit(a, b uint32) bool {
+	x := c.creditPool[c.creditAt[a]:c.creditAt[a+1]]
+	y := c.creditPool[c.creditAt[b]:c.creditAt[b+1]]
+	for i, j := 0, 0; i < len(x) && j < len(y); {
+		switch {
+		case x[i] < y[j]:
+			i++
+		case x[i] > y[j]:
+			j++
+		default:
+			return true
+		}
+	}
+	return false
 }
 
 func uvarintLen(v uint64) int {

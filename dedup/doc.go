@@ -11,15 +11,18 @@
 //     spills meta records, the features engine.Judge needs (the alignment
 //     doc), the articles themselves (zstd JSONL, for the filtered output),
 //     the inputs skipped, and three runs sorted by key: document band
-//     keys, sentence band keys, id hashes.
+//     keys, sentence band keys (each with its sentence's terms and
+//     weights), id hashes.
 //  2. ids: articles repeating an earlier id replace it, as in the engine.
 //  3. pairs: the runs are merged bucket by bucket; each bucket replays the
 //     engine's queries in handle order (an article sees the entries of
 //     earlier, not yet replaced articles; buckets over MaxBucket are
-//     skipped) and emits (article, earlier article, sentence) triples into
-//     partitions by article.
+//     skipped; sentence collisions count when the two sentences pass the
+//     engine's VerifySim check) and emits (article, earlier article,
+//     sentence) triples into partitions by article.
 //  4. candidates: per article, the engine's candidate rule: distinct
-//     sentence hits plus 1<<20 for a document band hit, NeedHits, the top
+//     sentence hits plus 1<<20 for a document band hit, NeedHits (one hit
+//     suffices between articles crediting the same agency), the top
 //     MaxCandidates by hits then handle.
 //  5. align: engine.Judge on every candidate pair, in parallel.
 //  6. groups: copy groups (components of duplicate, copy and rewrite
@@ -36,18 +39,19 @@
 // Results do not depend on the worker count, the segment size or the
 // number of partitions.
 //
-// Cost. In memory, per article: about 32 bytes through passes 2–7 (dates,
-// word counts, offsets), plus 13 bytes in pass 6 and, at LevelStories, the
+// Cost. In memory, per article: about 36 bytes through passes 2–7 (dates,
+// word counts, offsets, credits), plus 13 bytes in pass 6 and, at LevelStories, the
 // story clusterer's vectors and postings (about 1 KB per article: the
 // stories level does not fit millions of articles in a small budget). Pass
-// 1 buffers sorted-run tuples (16 bytes each, about 8 per indexed sentence
-// and 25 per article) up to an eighth of Options.MemBytes per segment, for
-// the segment filling and the one being committed, plus as much sort
-// scratch. On disk: about 1.6 times the input for features, runs and the
-// compressed text, plus, in pass 2, the small buckets' triples (12 bytes
-// each), the large buckets' lists (4 bytes an entry) and references (20
-// bytes a query); pass 2 stops with ErrDiskFull rather than leave under 2
-// GiB free. Time is the
+// 1 buffers sorted-run tuples (24 bytes each, 8 per indexed sentence and
+// 25 per article) and sentence features (about 100 bytes an indexed
+// sentence) up to an eighth of Options.MemBytes per segment, for the
+// segment filling and the one being committed, plus sort scratch. On disk:
+// the features, the compressed text and the runs, whose sentence records
+// repeat their sentence's features once per band (8 times): about 6 times
+// the input in all; then pass 2's triples (12 bytes each) and document
+// bucket lists and references; pass 2 stops with ErrDiskFull rather than
+// leave under 2 GiB free. Time is the
 // engine's: preparing an article and aligning its candidate pairs (at most
 // MaxCandidates) dominate; the batch steps around them are linear in the
 // data, apart from buckets shared by many articles, which cost what the

@@ -1,6 +1,7 @@
 package dedup
 
 import (
+	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -67,6 +68,7 @@ type meta struct {
 	Indexed   int    // sentences in the sentence index
 	FeatOff   uint32 // offset of the features record in the segment's feature file
 	FeatLen   uint32
+	Credits   []string // wire agencies credited (engine.SharedCredit)
 }
 
 func appendMeta(dst []byte, m *meta) []byte {
@@ -81,6 +83,10 @@ func appendMeta(dst []byte, m *meta) []byte {
 	}
 	for _, v := range []uint64{uint64(m.Words), uint64(m.Bytes), uint64(m.Indexed), uint64(m.FeatOff), uint64(m.FeatLen)} {
 		dst = binary.AppendUvarint(dst, v)
+	}
+	dst = binary.AppendUvarint(dst, uint64(len(m.Credits)))
+	for _, c := range m.Credits {
+		dst = appendString(dst, c)
 	}
 	return dst
 }
@@ -103,6 +109,12 @@ func decodeMeta(b []byte) (meta, []byte, error) {
 	m.Indexed = d.int()
 	m.FeatOff = d.uint32()
 	m.FeatLen = d.uint32()
+	if n := d.count(1); n > 0 {
+		m.Credits = make([]string, n)
+		for i := range m.Credits {
+			m.Credits[i] = d.string()
+		}
+	}
 	if d.err {
 		return meta{}, nil, fmt.Errorf("%w: meta record", ErrCorrupt)
 	}
@@ -362,4 +374,155 @@ func readRecord(r io.ByteReader, rd io.Reader, buf []byte, limit int) ([]byte, e
 		return nil, err
 	}
 	return buf, nil
+}
+
+// Sentence payloads. A sentence tuple carries what align.SentenceSim
+// reads of its sentence, so that pass 2a can check collisions the way the
+// engine's sentence index does (Options.VerifySim): the sentence's weight,
+// content terms and their weights, bit for bit. The engine's index entries
+// name sentences past 65535 by index 65535; such a payload also holds
+// sentence 65535, which is what another article's query compares with.
+//
+// Framing: uvarint length, then: sentence, flag byte (1: an entry-side
+// sentence follows), [sentence]. A sentence: uvarint n, float32 weight, n
+// uint32 terms, n float32 term weights.
+
+// maxSentenceRef is the largest sentence index an engine index entry
+// names.
+const maxSentenceRef = 0xffff
+
+func appendPayload(dst []byte, d *align.Doc, i int) []byte {
+	body := appendOneSentence(nil, d, i)
+	if i > maxSentenceRef {
+		body = append(body, 1)
+		body = appendOneSentence(body, d, maxSentenceRef)
+	} else {
+		body = append(body, 0)
+	}
+	dst = binary.AppendUvarint(dst, uint64(len(body)))
+	return append(dst, body...)
+}
+
+func appendOneSentence(dst []byte, d *align.Doc, i int) []byte {
+	s := &d.Sentences[i]
+	terms := d.SentenceTerms(i)
+	ws := d.Weights[s.Off : s.Off+uint32(s.NTerms)]
+	dst = binary.AppendUvarint(dst, uint64(len(terms)))
+	dst = binary.LittleEndian.AppendUint32(dst, math.Float32bits(s.Weight))
+	for _, t := range terms {
+		dst = binary.LittleEndian.AppendUint32(dst, t)
+	}
+	for _, w := range ws {
+		dst = binary.LittleEndian.AppendUint32(dst, math.Float32bits(w))
+	}
+	return dst
+}
+
+// payloadAt returns the framed payload at off in arena.
+func payloadAt(arena []byte, off uint32) []byte {
+	n, k := binary.Uvarint(arena[off:])
+	return arena[off : off+uint32(k)+uint32(n)]
+}
+
+// readPayload reads one framed payload's body into dst.
+func readPayload(r *bufio.Reader, dst []byte) ([]byte, error) {
+	n, err := binary.ReadUvarint(r)
+	if err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, err
+	}
+	if n > 1<<24 {
+		return nil, fmt.Errorf("%w: sentence payload of %d bytes", ErrCorrupt, n)
+	}
+	dst = slices.Grow(dst[:0], int(n))[:n]
+	if _, err := io.ReadFull(r, dst); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, err
+	}
+	return dst, nil
+}
+
+// sentence is a decoded payload sentence.
+type sentence struct {
+	weight  float32
+	terms   []uint32
+	weights []float32
+}
+
+// sentencePair compares two sentences with align.SentenceSim, through two
+// one-sentence docs it owns, exactly as the engine compares the sentences
+// of two documents.
+type sentencePair struct {
+	a, b       align.Doc
+	sa, sb     [1]align.Sentence
+	configured bool
+}
+
+func (p *sentencePair) sim(x, y *sentence) float64 {
+	if !p.configured {
+		p.a.Sentences, p.b.Sentences, p.configured = p.sa[:], p.sb[:], true
+	}
+	p.sa[0] = align.Sentence{NTerms: uint16(len(x.terms)), Weight: x.weight}
+	p.sb[0] = align.Sentence{NTerms: uint16(len(y.terms)), Weight: y.weight}
+	p.a.Terms, p.a.Weights = x.terms, x.weights
+	p.b.Terms, p.b.Weights = y.terms, y.weights
+	return align.SentenceSim(&p.a, 0, &p.b, 0)
+}
+
+// sentenceArena holds the terms and weights of decoded sentences. Reset
+// it only when no sentence decoded into it is in use.
+type sentenceArena struct {
+	terms   []uint32
+	weights []float32
+}
+
+func (a *sentenceArena) reset() { a.terms, a.weights = a.terms[:0], a.weights[:0] }
+
+// decodeSentences decodes a payload body into the query-side sentence q
+// and the entry-side sentence e (a copy of q unless the payload holds
+// both), their terms and weights appended to a.
+func (a *sentenceArena) decodeSentences(body []byte, q, e *sentence) error {
+	rest, err := a.decodeOne(body, q)
+	if err != nil {
+		return err
+	}
+	if len(rest) < 1 {
+		return fmt.Errorf("%w: sentence payload flag", ErrCorrupt)
+	}
+	if rest[0] == 0 {
+		if len(rest) != 1 {
+			return fmt.Errorf("%w: sentence payload trailer", ErrCorrupt)
+		}
+		*e = *q
+		return nil
+	}
+	rest, err = a.decodeOne(rest[1:], e)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 0 {
+		return fmt.Errorf("%w: sentence payload trailer", ErrCorrupt)
+	}
+	return nil
+}
+
+func (a *sentenceArena) decodeOne(b []byte, s *sentence) ([]byte, error) {
+	n, k := binary.Uvarint(b)
+	if k <= 0 || n > math.MaxUint16 || uint64(len(b)-k) < 4+8*n {
+		return nil, fmt.Errorf("%w: sentence payload", ErrCorrupt)
+	}
+	b = b[k:]
+	w := math.Float32frombits(binary.LittleEndian.Uint32(b))
+	b = b[4:]
+	t0 := len(a.terms)
+	for i := range int(n) {
+		a.terms = append(a.terms, binary.LittleEndian.Uint32(b[4*i:]))
+		a.weights = append(a.weights, math.Float32frombits(binary.LittleEndian.Uint32(b[4*(int(n)+i):])))
+	}
+	*s = sentence{weight: w, terms: a.terms[t0:len(a.terms):len(a.terms)], weights: a.weights[t0:len(a.weights):len(a.weights)]}
+	return b[8*n:], nil
 }

@@ -62,7 +62,7 @@ func TestFeaturesRoundTrip(t *testing.T) {
 
 func TestMetaRoundTrip(t *testing.T) {
 	tests := []meta{
-		{ID: "a", Origin: "x.jsonl:1", Words: 10, Bytes: 60, Indexed: 3, FeatOff: 8, FeatLen: 100},
+		{ID: "a", Origin: "x.jsonl:1", Words: 10, Bytes: 60, Indexed: 3, FeatOff: 8, FeatLen: 100, Credits: []string{"AP", "Reuters"}},
 		{ID: "ü-ñ", Published: time.Date(2021, 12, 4, 10, 30, 0, 123456789, time.UTC), FeatOff: math.MaxUint32},
 		{ID: "old", Published: time.Date(1066, 10, 14, 0, 0, 0, 0, time.UTC)},
 		{ID: "epoch", Published: time.Unix(0, 0).UTC()},
@@ -77,7 +77,7 @@ func TestMetaRoundTrip(t *testing.T) {
 				t.Errorf("published %v, want %v", got.Published, m.Published)
 			}
 			got.Published, m.Published = time.Time{}, time.Time{}
-			if got != m {
+			if !reflect.DeepEqual(got, m) {
 				t.Errorf("got %+v, want %+v", got, m)
 			}
 		})
@@ -157,8 +157,13 @@ func TestRunCursorRange(t *testing.T) {
 		}
 		sortTuples(ts, nil)
 		p := filepath.Join(dir, "r"+string(rune('0'+r)))
-		if err := writeRun(p, kindDoc, ts); err != nil {
+		if err := writeRun(p, kindDoc, ts, nil); err != nil {
 			t.Fatal(err)
+		}
+		for _, q := range []string{p, p + ".idx"} {
+			if err := os.Rename(q+".tmp", q); err != nil {
+				t.Fatal(err)
+			}
 		}
 		runs = append(runs, p)
 	}
@@ -175,7 +180,7 @@ func TestRunCursorRange(t *testing.T) {
 	var prev tuple
 	n := 0
 	for {
-		tp, ok := m.next()
+		tp, ok := m.next(nil)
 		if !ok {
 			break
 		}

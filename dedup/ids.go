@@ -55,7 +55,7 @@ func (r *runner) idsPass(ctx context.Context) error {
 	var last uint64
 	n := 0
 	for {
-		t, ok := mg.next()
+		t, ok := mg.next(nil)
 		if !ok {
 			break
 		}

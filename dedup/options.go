@@ -188,7 +188,7 @@ func (o Options) workHash() string {
 
 // budget is how the memory budget is spent.
 type budget struct {
-	tuples     int // tuples buffered per pass-1 segment (twice, with one committing, plus as much sort scratch)
+	segment    int // bytes of tuples and sentence payloads buffered per pass-1 segment (twice, with one committing, plus sort scratch)
 	partition  int // bytes of pair tuples one worker loads at a time
 	mergeBuf   int // read buffer per run cursor
 	partBuffer int // bytes buffered per pair partition per worker
@@ -197,7 +197,7 @@ type budget struct {
 func (o Options) budget(workers int) budget {
 	m := o.MemBytes
 	b := budget{
-		tuples:     int(m / 8 / tupleSize),
+		segment:    int(m / 8),
 		partition:  int(m / 4 / int64(workers)),
 		mergeBuf:   64 << 10,
 		partBuffer: 16 << 10,

@@ -21,22 +21,23 @@ import (
 // replaced by a later article with its id (an article replaced by k is
 // removed when k is added, after k's own query). A bucket holding more than
 // MaxBucket such entries is skipped. For every document band bucket shared
-// with an earlier article e, d gets one document hit on e; for every
-// indexed sentence s of d and every earlier article e with an entry in one
-// of s's sentence band buckets, d gets the triple (d, e, s), and pass 2b
+// with an earlier article e, d gets one document hit on e. For an indexed
+// sentence s of d, an earlier article e is a hit when one of e's sentences
+// sharing one of s's sentence band buckets is similar enough to s
+// (align.SentenceSim ≥ VerifySim), as engine.sentenceHits checks; pass 2b
 // counts the distinct s per (d, e): the engine's sentence hits.
 //
 // The runs of all segments are merged per key range, so every bucket is
-// seen whole and in handle order. What a bucket's queries see is written
-// to partitions by d, in one of two forms. A small bucket (at most
-// smallBucket entries seen by its queries) gives its triples. A large one
-// would give quadratically many (a bucket of the 4096 allowed entries,
-// about eight million), so its entries are written once to a list file and
-// each query gets a reference (d, s, list offset, j): "the first j entries
-// of that list", which pass 2b expands, as the engine's query iterates the
-// bucket.
+// seen whole and in handle order; sentence runs carry each sentence's
+// alignment features for the check. What a bucket's queries find is
+// written to partitions by d: triples (d, e, s) for the sentence hits, and
+// for document buckets triples when the bucket is small, else (a bucket of
+// thousands of copies of one document would give millions of triples) the
+// bucket's entries once, in a list file, and per query a reference (d, s,
+// list position, j): "the first j entries of that list", which pass 2b
+// expands, as the engine's query iterates the bucket.
 
-// docMark is the sentence ordinal of a document-band hit.
+// docMark is the sentence index of a document-band hit.
 const docMark = math.MaxUint32
 
 // smallBucket is the largest bucket whose queries are written as triples
@@ -219,12 +220,13 @@ func (r *runner) mergeRange(ctx context.Context, suffix string, kind byte, lo, h
 	}
 	mg := newMerger(cs)
 	defer mg.close()
-	bp := &bucketProc{maxBucket: r.opts.Engine.MaxBucket, dead: dead, doc: kind == kindDoc, out: pw}
+	bp := &bucketProc{maxBucket: r.opts.Engine.MaxBucket, verify: r.opts.Engine.VerifySim, dead: dead, doc: kind == kindDoc, out: pw}
 	var key uint64
+	var payload []byte
 	first := true
 	n := 0
 	for {
-		t, ok := mg.next()
+		t, ok := mg.next(&payload)
 		if !ok {
 			break
 		}
@@ -236,13 +238,16 @@ func (r *runner) mergeRange(ctx context.Context, suffix string, kind byte, lo, h
 			key = t.key
 			bp.reset()
 		}
-		bp.add(t)
-		if n++; n&0xfffff == 0 {
+		bp.add(t, payload)
+		if n++; n&0xffff == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 			if pw.err != nil {
 				return pw.err
+			}
+			if bp.err != nil {
+				return bp.err
 			}
 		}
 	}
@@ -251,6 +256,9 @@ func (r *runner) mergeRange(ctx context.Context, suffix string, kind byte, lo, h
 	}
 	if err := mg.err(); err != nil {
 		return err
+	}
+	if bp.err != nil {
+		return bp.err
 	}
 	return pw.err
 }
@@ -264,19 +272,33 @@ type pairSink interface {
 }
 
 // bucketProc replays the queries and inserts of one bucket in handle order.
+//
+// A sentence bucket checks each collision as the engine does: an earlier
+// article e is a hit for d's sentence s when one of e's sentences in the
+// bucket has align.SentenceSim with s of at least VerifySim; the hits
+// found are written as triples (d, e, s). A document bucket has no check;
+// what its queries see is written at the bucket's end: triples for a small
+// bucket, a list and references for a large one.
 type bucketProc struct {
 	maxBucket int
+	verify    float64
 	dead      *deadSet
 	doc       bool
 	out       pairSink
 
-	stored  []uint32 // the bucket's entries (one handle per entry) that queries may read
-	live    int      // stored entries not yet replaced
-	dying   []uint32 // replacement handles of stored entries, a min-heap
-	capped  bool     // over maxBucket for good: later queries all skip it
-	cur     uint32   // the article whose entries are being collected
-	ords    []uint32
+	stored []uint32   // the bucket's entries (one handle per entry) that queries may read
+	sents  []sentence // sentence buckets: the entry-side sentence of each stored entry
+	arena  sentenceArena
+	pair   sentencePair
+	live   int      // stored entries not yet replaced
+	dying  []uint32 // replacement handles of stored entries, a min-heap
+	capped bool     // over maxBucket for good: later queries all skip it
+	cur    uint32   // the article whose entries are being collected
+	ords   []uint32 // their sentence indexes
+	qs, es []sentence
+	// Document buckets: the queries, written at the bucket's end.
 	queries []query
+	err     error
 }
 
 // query: article d's sentence s (docMark for a document band) reads the
@@ -284,12 +306,15 @@ type bucketProc struct {
 type query struct{ d, s, j uint32 }
 
 func (b *bucketProc) reset() {
-	b.stored, b.live, b.dying, b.capped = b.stored[:0], 0, b.dying[:0], false
-	b.ords, b.queries = b.ords[:0], b.queries[:0]
+	b.stored, b.sents, b.live, b.dying, b.capped = b.stored[:0], b.sents[:0], 0, b.dying[:0], false
+	b.ords, b.qs, b.es, b.queries = b.ords[:0], b.qs[:0], b.es[:0], b.queries[:0]
+	b.arena.reset()
 }
 
-func (b *bucketProc) add(t tuple) {
-	if b.capped {
+// add takes the next entry of the bucket (with its sentence payload for a
+// sentence bucket).
+func (b *bucketProc) add(t tuple, payload []byte) {
+	if b.capped || b.err != nil {
 		return
 	}
 	if len(b.ords) > 0 && t.h != b.cur {
@@ -300,6 +325,13 @@ func (b *bucketProc) add(t tuple) {
 	}
 	b.cur = t.h
 	b.ords = append(b.ords, t.ord)
+	if !b.doc {
+		b.qs = append(b.qs, sentence{})
+		b.es = append(b.es, sentence{})
+		if err := b.arena.decodeSentences(payload, &b.qs[len(b.qs)-1], &b.es[len(b.es)-1]); err != nil {
+			b.err = err
+		}
+	}
 }
 
 // flush queries the bucket for article b.cur, then inserts its entries.
@@ -312,22 +344,36 @@ func (b *bucketProc) flush() {
 	}
 	if b.live > 0 && !(b.maxBucket > 0 && b.live > b.maxBucket) {
 		j := uint32(len(b.stored))
-		if b.doc {
+		switch {
+		case b.doc:
 			b.queries = append(b.queries, query{d, docMark, j})
-		} else {
-			for _, s := range b.ords {
-				b.queries = append(b.queries, query{d, s, j})
+		default:
+			for qi, s := range b.ords {
+				q := &b.qs[qi]
+				last := uint32(docMark) // the article last found a hit for s
+				for k, e := range b.stored {
+					if e == last || b.dead.goneAt(e, d) {
+						continue
+					}
+					if b.pair.sim(q, &b.sents[k]) >= b.verify {
+						b.out.triple(d, e, s)
+						last = e
+					}
+				}
 			}
 		}
 	}
-	for range b.ords {
+	for i := range b.ords {
 		b.stored = append(b.stored, d)
+		if !b.doc {
+			b.sents = append(b.sents, b.es[i])
+		}
 		b.live++
 		if k, ok := b.dead.replacedBy(d); ok {
 			b.pushDying(k)
 		}
 	}
-	b.ords = b.ords[:0]
+	b.ords, b.qs, b.es = b.ords[:0], b.qs[:0], b.es[:0]
 	if b.maxBucket > 0 && b.live > b.maxBucket && len(b.dying) == 0 {
 		// No entry present can leave, and later ones only add to the
 		// count: every later query finds the bucket too large.
@@ -335,7 +381,8 @@ func (b *bucketProc) flush() {
 	}
 }
 
-// end writes what the bucket's queries saw.
+// end finishes the bucket: the last article's query, and what a document
+// bucket's queries saw.
 func (b *bucketProc) end() {
 	if !b.capped && len(b.ords) > 0 {
 		b.flush()

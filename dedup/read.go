@@ -8,10 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/zeebo/xxh3"
@@ -50,8 +52,14 @@ type batch struct {
 	out        []result
 	feat       []byte // features records of the ok results, concatenated
 	keys       []uint64
-	text       []byte // zstd frame of the ok articles' JSON lines
+	sents      []sentRef // indexed sentences of the ok results, in order
+	payloads   []byte    // their payloads
+	text       []byte    // zstd frame of the ok articles' JSON lines
 }
+
+// sentRef is one indexed sentence: its index in the article and its
+// payload's offset in batch.payloads.
+type sentRef struct{ i, off uint32 }
 
 // result is one record after preparation.
 type result struct {
@@ -60,6 +68,7 @@ type result struct {
 	featLen  int
 	docKeys  int // counts into batch.keys: document keys, then sentence keys
 	sentKeys int
+	sents    int // count into batch.sents
 	idHash   uint64
 }
 
@@ -378,7 +387,7 @@ func (w *prepWorker) prepare(b *batch) {
 			continue
 		}
 		res.meta = meta{ID: p.Article.ID, Origin: p.Article.Origin, Published: p.Article.Published,
-			Words: p.Doc.Words, Bytes: p.Bytes, Indexed: p.Indexed()}
+			Words: p.Doc.Words, Bytes: p.Bytes, Indexed: p.Indexed(), Credits: p.Article.Credits}
 		n := len(b.feat)
 		b.feat = appendFeatures(b.feat, &p.Doc, p.Terms, o.Engine.Level >= engine.LevelStories)
 		res.featLen = len(b.feat) - n
@@ -387,10 +396,19 @@ func (w *prepWorker) prepare(b *batch) {
 		if o.Engine.Level >= engine.LevelReuse {
 			b.keys = append(b.keys, p.SentKeys...)
 			res.sentKeys = len(p.SentKeys)
+			for i, ok := range p.SentIndexed {
+				if ok {
+					b.sents = append(b.sents, sentRef{i: uint32(i), off: uint32(len(b.payloads))})
+					b.payloads = appendPayload(b.payloads, &p.Doc, i)
+					res.sents++
+				}
+			}
 		}
 		res.idHash = xxh3.HashString(p.Article.ID)
-		a := it.Article
-		a.HTML = ""
+		// The filtered output gets the article as prepared: text
+		// extracted from a page, title, credits and dates filled in.
+		a := p.Article
+		a.HTML, a.Charset = "", ""
 		w.enc.Encode(a)
 	}
 	b.text = w.zw.EncodeAll(w.lines.Bytes(), nil)
@@ -410,6 +428,7 @@ type segment struct {
 	doc     []tuple
 	sent    []tuple
 	ids     []tuple
+	arena   []byte // sentence payloads
 	err     error
 	mbuf    []byte
 }
@@ -457,7 +476,7 @@ func (r *runner) newSegment(index, base int) *segment {
 
 // reuse takes over the tuple buffers of a committed segment.
 func (s *segment) reuse(old *segment) {
-	s.doc, s.sent, s.ids = old.doc[:0], old.sent[:0], old.ids[:0]
+	s.doc, s.sent, s.ids, s.arena = old.doc[:0], old.sent[:0], old.ids[:0], old.arena[:0]
 }
 
 func (s *segment) add(b *batch) error {
@@ -465,7 +484,8 @@ func (s *segment) add(b *batch) error {
 		return s.err
 	}
 	bands := s.r.opts.Engine.SentenceBands
-	feat, keys := b.feat, b.keys
+	feat, keys, sents := b.feat, b.keys, b.sents
+	var sentOff uint32
 	for i := range b.out {
 		res := &b.out[i]
 		if res.skip != nil {
@@ -492,9 +512,16 @@ func (s *segment) add(b *batch) error {
 		}
 		keys = keys[res.docKeys:]
 		for j, k := range keys[:res.sentKeys] {
-			s.sent = append(s.sent, tuple{key: k, h: h, ord: uint32(j / bands)})
+			sr := sents[j/bands]
+			if j%bands == 0 {
+				off := len(s.arena)
+				s.arena = append(s.arena, payloadAt(b.payloads, sr.off)...)
+				sentOff = uint32(off)
+			}
+			s.sent = append(s.sent, tuple{key: k, h: h, ord: sr.i, off: sentOff})
 		}
 		keys = keys[res.sentKeys:]
+		sents = sents[res.sents:]
 		s.ids = append(s.ids, tuple{key: res.idHash, h: h})
 	}
 	s.text.Write(b.text)
@@ -504,8 +531,9 @@ func (s *segment) add(b *batch) error {
 
 func (s *segment) full() bool {
 	o := &s.r.opts
-	n := len(s.doc) + len(s.sent) + len(s.ids)
-	return n >= s.r.budget.tuples ||
+	n := (len(s.doc)+len(s.sent)+len(s.ids))*int(unsafe.Sizeof(tuple{})) + len(s.arena)
+	return n >= s.r.budget.segment ||
+		uint64(len(s.arena)) >= math.MaxUint32-1<<24 ||
 		(o.SegmentArticles > 0 && s.info.Count >= o.SegmentArticles) ||
 		s.featLen >= 1<<30
 }
@@ -549,11 +577,13 @@ func (r *runner) commitSegment(s *segment, scratch *[]tuple) error {
 	for _, run := range runs {
 		*scratch = sortTuples(run.ts, *scratch)
 		p := r.segPath(s.info.Index, run.suffix)
-		if err := writeRun(p+".tmp", run.kind, run.ts); err != nil {
+		if err := writeRun(p, run.kind, run.ts, s.arena); err != nil {
 			return err
 		}
-		if err := os.Rename(p+".tmp", p); err != nil {
-			return err
+		for _, q := range []string{p, p + ".idx"} {
+			if err := os.Rename(q+".tmp", q); err != nil {
+				return err
+			}
 		}
 	}
 	if err := syncDir(r.work); err != nil {

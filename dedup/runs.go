@@ -10,12 +10,16 @@ import (
 )
 
 // tuple is one LSH bucket entry (key = band key, h = article handle, ord =
-// the article's indexed-sentence ordinal; 0 for document bands), or one id
-// entry (key = id hash). On disk it takes tupleSize bytes, little-endian.
+// the sentence's index in the article; 0 for document bands), or one id
+// entry (key = id hash). Sentence tuples carry a payload, the sentence's
+// alignment features (see appendSentence), at off in their segment's
+// payload arena. On disk a tuple takes tupleSize bytes, little-endian,
+// followed by its payload when it has one.
 type tuple struct {
 	key uint64
 	h   uint32
 	ord uint32
+	off uint32
 }
 
 const tupleSize = 16
@@ -69,21 +73,59 @@ func sortTuples(ts, scratch []tuple) []tuple {
 	return scratch
 }
 
-// writeRun writes sorted tuples to path (through a temporary name the
-// caller renames on commit).
-func writeRun(path string, kind byte, ts []tuple) error {
-	f, err := os.Create(path)
+// runIndexEvery is the number of records between two entries of a run's
+// sparse index (its .idx file: key and file offset of every
+// runIndexEvery-th record), by which a merge finds its key range.
+const runIndexEvery = 1024
+
+// writeRun writes sorted tuples (with their payloads from arena, for
+// sentence runs) to path and its sparse index to path+".idx", through
+// temporary names the caller renames on commit. The data is synced.
+func writeRun(path string, kind byte, ts []tuple, arena []byte) error {
+	f, err := os.Create(path + ".tmp")
 	if err != nil {
 		return err
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
+	var idx []byte
+	idx = append(idx, header(kind)...)
 	w.Write(header(kind))
+	off := int64(headerSize)
 	var b [tupleSize]byte
 	for i := range ts {
+		if i%runIndexEvery == 0 {
+			idx = binary.LittleEndian.AppendUint64(idx, ts[i].key)
+			idx = binary.LittleEndian.AppendUint64(idx, uint64(off))
+		}
 		putTuple(b[:], ts[i])
 		w.Write(b[:])
+		off += tupleSize
+		if kind == kindSent {
+			p := payloadAt(arena, ts[i].off)
+			w.Write(p)
+			off += int64(len(p))
+		}
 	}
 	if err := w.Flush(); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("sync %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return writeSynced(path+".idx.tmp", idx)
+}
+
+func writeSynced(path string, data []byte) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
 		f.Close()
 		return fmt.Errorf("write %s: %w", path, err)
 	}
@@ -104,20 +146,32 @@ func getTuple(b []byte) tuple {
 	return tuple{key: binary.LittleEndian.Uint64(b), h: binary.LittleEndian.Uint32(b[8:]), ord: binary.LittleEndian.Uint32(b[12:])}
 }
 
-// runCursor reads the tuples of one run whose keys lie in [lo, hi].
+// runCursor reads the records of one run whose keys lie in [lo, hi].
 type runCursor struct {
-	f    *os.File
-	r    *bufio.Reader
-	left int64 // tuples left in the file from the read position
-	hi   uint64
-	cur  tuple
-	ok   bool
-	buf  [tupleSize]byte
-	err  error
+	f       *os.File
+	r       *bufio.Reader
+	kind    byte
+	hi      uint64
+	cur     tuple
+	payload []byte // the current record's payload (sentence runs)
+	ok      bool
+	buf     [tupleSize]byte
+	err     error
 }
 
-// openRun positions a cursor at the first tuple with key ≥ lo.
+// openRun positions a cursor at the first record with key ≥ lo.
 func openRun(path string, kind byte, lo, hi uint64, bufSize int) (*runCursor, error) {
+	idx, err := os.ReadFile(path + ".idx")
+	if err != nil {
+		return nil, err
+	}
+	if err := checkHeader(idx, kind, path+".idx"); err != nil {
+		return nil, err
+	}
+	idx = idx[headerSize:]
+	if len(idx)%16 != 0 {
+		return nil, fmt.Errorf("%s.idx: %w: size", path, ErrCorrupt)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -131,48 +185,58 @@ func openRun(path string, kind byte, lo, hi uint64, bufSize int) (*runCursor, er
 		f.Close()
 		return nil, err
 	}
+	// The last indexed record with a key < lo starts the block holding
+	// the first key ≥ lo.
+	n := len(idx) / 16
+	i := 0
+	for lo2, hi2 := 0, n; lo2 < hi2; {
+		m := (lo2 + hi2) / 2
+		if binary.LittleEndian.Uint64(idx[m*16:]) < lo {
+			i, lo2 = m, m+1
+		} else {
+			hi2 = m
+		}
+	}
+	start := int64(headerSize)
+	if n > 0 {
+		start = int64(binary.LittleEndian.Uint64(idx[i*16+8:]))
+	}
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
-	n := (st.Size() - headerSize) / tupleSize
-	if (st.Size()-headerSize)%tupleSize != 0 {
+	if start < headerSize || start > st.Size() {
 		f.Close()
-		return nil, fmt.Errorf("%s: %w: size %d is not whole tuples", path, ErrCorrupt, st.Size())
+		return nil, fmt.Errorf("%s.idx: %w: offset %d", path, ErrCorrupt, start)
 	}
-	// Binary search for the first key ≥ lo.
-	i, j := int64(0), n
-	var kb [8]byte
-	for i < j {
-		m := int64(uint64(i+j) >> 1)
-		if _, err := f.ReadAt(kb[:], headerSize+m*tupleSize); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("read %s: %w", path, err)
-		}
-		if binary.LittleEndian.Uint64(kb[:]) < lo {
-			i = m + 1
-		} else {
-			j = m
-		}
+	c := &runCursor{f: f, kind: kind, hi: hi}
+	c.r = bufio.NewReaderSize(io.NewSectionReader(f, start, st.Size()-start), bufSize)
+	for c.next(); c.ok && c.cur.key < lo; c.next() {
 	}
-	c := &runCursor{f: f, left: n - i, hi: hi}
-	c.r = bufio.NewReaderSize(io.NewSectionReader(f, headerSize+i*tupleSize, (n-i)*tupleSize), bufSize)
-	c.next()
 	return c, c.err
 }
 
 func (c *runCursor) next() {
 	c.ok = false
-	if c.left == 0 || c.err != nil {
+	if c.err != nil {
 		return
 	}
 	if _, err := io.ReadFull(c.r, c.buf[:]); err != nil {
-		c.err = fmt.Errorf("read %s: %w", c.f.Name(), err)
+		if err != io.EOF {
+			c.err = fmt.Errorf("read %s: %w", c.f.Name(), err)
+		}
 		return
 	}
-	c.left--
 	c.cur = getTuple(c.buf[:])
+	if c.kind == kindSent {
+		p, err := readPayload(c.r, c.payload[:0])
+		if err != nil {
+			c.err = fmt.Errorf("read %s: %w", c.f.Name(), err)
+			return
+		}
+		c.payload = p
+	}
 	c.ok = c.cur.key <= c.hi
 }
 
@@ -225,13 +289,17 @@ func (m *merger) down(i int) {
 	}
 }
 
-// next returns the next tuple, or false at the end (check err).
-func (m *merger) next() (tuple, bool) {
+// next returns the next tuple and its payload (valid until the following
+// call), or false at the end (check err).
+func (m *merger) next(payload *[]byte) (tuple, bool) {
 	if len(m.heap) == 0 {
 		return tuple{}, false
 	}
 	c := m.cs[m.heap[0]]
 	t := c.cur
+	if payload != nil {
+		*payload = append((*payload)[:0], c.payload...)
+	}
 	c.next()
 	if !c.ok {
 		m.heap[0] = m.heap[len(m.heap)-1]

@@ -12,19 +12,20 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/wiretrace/wiretrace/ingest/warc"
 )
 
 // Compressed inputs. A file or standard input that starts with the gzip or
 // zstd magic number is decompressed as it streams, whatever its name; the
 // extension (.gz, .zst) is set aside before the inner format is detected, so
-// "feed.jsonl.gz" reads as JSONL. A stream that breaks off or is corrupt
-// yields the articles before the damage, then one Item whose error wraps
-// ErrDamaged and names the file and the last good line; reading goes on with
-// the next input. Decompression holds one window (gzip 32 KiB, zstd at most
+// "feed.jsonl.gz" reads as JSONL. (A gzipped WARC archive is left to the
+// WARC reader, which reads it member by member and so can step over a
+// damaged record.) A stream that breaks off or is corrupt yields the
+// articles before the damage, then one Item whose error wraps ErrDamaged
+// and names the file and the last good line; reading goes on with the next
+// input. Decompression holds one window (gzip 32 KiB, zstd at most
 // maxZstdWindow) per open input.
-
-// ErrDamaged: a compressed input is truncated or corrupt.
-var ErrDamaged = errors.New("damaged compressed input")
 
 // maxZstdWindow caps the zstd window a frame may ask for, and so the memory
 // one zstd input can take.
@@ -40,9 +41,11 @@ var (
 // detect the inner format by (path without its compression extension), and
 // a function that releases the decoder.
 func decompress(path string, br *bufio.Reader) (*bufio.Reader, string, func(), error) {
-	head, _ := br.Peek(4)
+	head, _ := br.Peek(512)
 	ext := strings.ToLower(filepath.Ext(path))
 	switch {
+	case bytes.HasPrefix(head, gzipMagic) && warc.Sniff(head):
+		return br, path, func() {}, nil
 	case bytes.HasPrefix(head, gzipMagic):
 		zr, err := gzip.NewReader(br)
 		if err != nil {
