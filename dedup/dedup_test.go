@@ -240,6 +240,7 @@ func TestAgreesWithAnalyze(t *testing.T) {
 			Options{SegmentArticles: 7, Partitions: 13, Workers: 3}, false},
 		{"strict verification, credits decide", engine.Options{Level: engine.LevelReuse, VerifySim: 0.6, MinSentenceHits: 3}, []string{seedsFixture, mixedFixture}, Options{}, false},
 		{"loose verification", engine.Options{Level: engine.LevelReuse, VerifySim: 0.01, MaxBucket: 5}, []string{mixedFixture, seedsFixture}, Options{}, false},
+		{"web archive", engine.Options{Level: engine.LevelReuse}, []string{"../ingest/warc/testdata/fixture.warc.gz", seedsFixture}, Options{}, false},
 		{"bucket lists", engine.Options{Level: engine.LevelReuse}, []string{mixedFixture, seedsFixture}, Options{}, true},
 		{"bucket lists, small buckets", engine.Options{Level: engine.LevelReuse, MaxBucket: 3, MaxCandidates: 2}, []string{mixedFixture, seedsFixture}, Options{}, true},
 		{"bucket lists, repeated ids", engine.Options{Level: engine.LevelReuse, MaxBucket: 2}, []string{dup, dup}, Options{Workers: 3}, true},
