@@ -309,3 +309,80 @@ func TestBucketListCache(t *testing.T) {
 		t.Error("a list in a file that does not exist was read")
 	}
 }
+
+// TestSentencePayload checks that a payload gives back the sentence as
+// SentenceSim sees it in the document.
+func TestSentencePayload(t *testing.T) {
+	ps := preparedFixtures(t, engine.Options{})
+	var arena sentenceArena
+	var pair sentencePair
+	for _, p := range ps[:10] {
+		for i := range p.Doc.Sentences {
+			b := appendPayload(nil, &p.Doc, i)
+			n, k := binary.Uvarint(b)
+			if int(n)+k != len(b) {
+				t.Fatalf("payload framing: %d+%d != %d", n, k, len(b))
+			}
+			var q, e sentence
+			if err := arena.decodeSentences(b[k:], &q, &e); err != nil {
+				t.Fatal(err)
+			}
+			for _, o := range ps[10:14] {
+				for j := range o.Doc.Sentences {
+					ob := appendPayload(nil, &o.Doc, j)
+					_, ok := binary.Uvarint(ob)
+					var oq, oe sentence
+					if err := arena.decodeSentences(ob[ok:], &oq, &oe); err != nil {
+						t.Fatal(err)
+					}
+					if got, want := pair.sim(&q, &oe), align.SentenceSim(&p.Doc, i, &o.Doc, j); got != want {
+						t.Fatalf("%s/%d vs %s/%d: sim %v from payloads, %v from docs", p.Article.ID, i, o.Article.ID, j, got, want)
+					}
+				}
+			}
+			arena.reset()
+		}
+	}
+}
+
+// FuzzSentencePayload: arbitrary payload bodies never panic the decoder,
+// and what decodes compares without panicking.
+func FuzzSentencePayload(f *testing.F) {
+	for _, p := range preparedFixtures(f, engine.Options{})[:3] {
+		b := appendPayload(nil, &p.Doc, 0)
+		_, k := binary.Uvarint(b)
+		f.Add(b[k:])
+	}
+	f.Add([]byte{2, 0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 128, 63, 0, 0, 128, 63, 1})
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var a sentenceArena
+		var q, e sentence
+		if err := a.decodeSentences(body, &q, &e); err == nil {
+			var p sentencePair
+			p.sim(&q, &e)
+		}
+	})
+}
+
+// A sentence past index 65535 carries sentence 65535 as its entry side,
+// which is what the engine's index entries name for it.
+func TestSentencePayloadPastMaxRef(t *testing.T) {
+	var d align.Doc
+	for i := range maxSentenceRef + 3 {
+		d.Sentences = append(d.Sentences, align.Sentence{Off: uint32(len(d.Terms)), NTerms: 1, Weight: float32(i)})
+		d.Terms = append(d.Terms, uint32(i))
+		d.Weights = append(d.Weights, float32(i))
+	}
+	var arena sentenceArena
+	for _, i := range []int{maxSentenceRef - 1, maxSentenceRef, maxSentenceRef + 2} {
+		b := appendPayload(nil, &d, i)
+		_, k := binary.Uvarint(b)
+		var q, e sentence
+		if err := arena.decodeSentences(b[k:], &q, &e); err != nil {
+			t.Fatal(err)
+		}
+		if q.terms[0] != uint32(i) || e.terms[0] != uint32(min(i, maxSentenceRef)) {
+			t.Errorf("sentence %d: query side %v, entry side %v", i, q.terms, e.terms)
+		}
+	}
+}
