@@ -486,7 +486,7 @@ func sharedData(t testing.TB) string {
 // exactly on copy groups (and on stories and every derivation).
 func TestAgreesWithAnalyzeCorpus(t *testing.T) {
 	if testing.Short() {
-		t.Skip("skipped in -short mode: takes about half a minute")
+		t.Skip("skipped in -short mode: takes about 15 seconds")
 	}
 	data := sharedData(t)
 	var files []string
@@ -503,6 +503,9 @@ func TestAgreesWithAnalyzeCorpus(t *testing.T) {
 	}
 	for _, lv := range []engine.Level{engine.LevelReuse, engine.LevelNearDup} {
 		t.Run(lv.String(), func(t *testing.T) {
+			if lv == engine.LevelNearDup && os.Getenv("WIRETRACE_LONG") == "" {
+				t.Skip("set WIRETRACE_LONG=1 to compare the near-dup level too (10 s more)")
+			}
 			opts := engine.Options{Level: lv}
 			rep := analyzeReport(t, opts, subset)
 			out, _ := dedupRun(t, Options{Engine: opts, SegmentArticles: 3000}, subset)

@@ -45,15 +45,15 @@
 // stories level does not fit millions of articles in a small budget). Pass
 // 1 buffers sorted-run tuples (24 bytes each, 8 per indexed sentence and
 // 25 per article) and sentence features (about 100 bytes an indexed
-// sentence) up to an eighth of Options.MemBytes per segment, for the
+// sentence) up to a twelfth of Options.MemBytes per segment, for the
 // segment filling and the one being committed, plus sort scratch. On disk:
 // the features, the compressed text and the runs, whose sentence records
-// repeat their sentence's features once per band (8 times): about 6 times
+// repeat their sentence's features once per band (8 times): about 9 times
 // the input in all; then pass 2's triples (12 bytes each) and document
 // bucket lists and references; pass 2 stops with ErrDiskFull rather than
-// leave under 2 GiB free. Time is the
-// engine's: preparing an article and aligning its candidate pairs (at most
-// MaxCandidates) dominate; the batch steps around them are linear in the
-// data, apart from buckets shared by many articles, which cost what the
-// engine's queries of them cost (bounded by MaxBucket).
+// leave under 2 GiB free. Time is the engine's: preparing the articles,
+// checking the sentence collisions the engine checks (quadratic in the
+// size of a bucket, bounded by MaxBucket) and aligning candidate pairs (at
+// most MaxCandidates an article) dominate; the batch steps around them are
+// linear in the data (docs/benchmarks.md).
 package dedup

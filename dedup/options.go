@@ -197,7 +197,7 @@ type budget struct {
 func (o Options) budget(workers int) budget {
 	m := o.MemBytes
 	b := budget{
-		segment:    int(m / 8),
+		segment:    int(m / 12),
 		partition:  int(m / 4 / int64(workers)),
 		mergeBuf:   64 << 10,
 		partBuffer: 16 << 10,

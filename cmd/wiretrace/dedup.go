@@ -75,10 +75,11 @@ was read, 1 on failure).`,
 			if work == "" {
 				work = filepath.Clean(out) + ".work"
 			}
-			// The Go heap is held to the budget too (unless GOMEMLIMIT
-			// says otherwise).
+			// The Go runtime is held under the budget too (unless
+			// GOMEMLIMIT says otherwise), with a tenth left for what it
+			// does not count.
 			if os.Getenv("GOMEMLIMIT") == "" {
-				debug.SetMemoryLimit(memBytes)
+				debug.SetMemoryLimit(memBytes / 10 * 9)
 			}
 			o := dedup.Options{
 				Engine: engine.Options{Level: lv}, Policy: pol, DropPartial: dropPartial, Reuse: reuse,
