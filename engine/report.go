@@ -130,16 +130,7 @@ func (e *Engine) Report() *Report {
 	}
 
 	for _, ed := range all {
-		a, b := e.docs[ed.a].p.Article.ID, e.docs[ed.b].p.Article.ID
-		ri := ReuseInfo{Label: ed.label, AlignedSentences: len(ed.result.Links), Similarity: round(ed.result.Sim), Direction: ed.reason}
-		if ed.bCopy {
-			ri.Copy, ri.Source = b, a
-			ri.Coverage, ri.SourceCoverage = round(ed.result.CoverageB), round(ed.result.CoverageA)
-		} else {
-			ri.Copy, ri.Source = a, b
-			ri.Coverage, ri.SourceCoverage = round(ed.result.CoverageA), round(ed.result.CoverageB)
-		}
-		r.Reuse = append(r.Reuse, ri)
+		r.Reuse = append(r.Reuse, e.reuseInfo(ed))
 	}
 	slices.SortStableFunc(r.Reuse, func(x, y ReuseInfo) int {
 		if c := cmp.Compare(x.Label.Rank(), y.Label.Rank()); c != 0 {
