@@ -413,6 +413,26 @@ func (ix *Index) Matches(id string) (*engine.Result, error) {
 	return r, nil
 }
 
+// Brief is what a list shows of an article, without reading the store.
+type Brief struct {
+	engine.ArticleInfo
+	Outlet string // engine.Outlet
+	URL    string
+}
+
+// Brief describes an indexed article from memory.
+func (ix *Index) Brief(id string) (Brief, error) {
+	if err := ix.usable(); err != nil {
+		return Brief{}, err
+	}
+	info, ok := ix.eng.Info(id)
+	p, ok2 := ix.eng.Article(id)
+	if !ok || !ok2 {
+		return Brief{}, fmt.Errorf("article %q: %w", id, ErrNotFound)
+	}
+	return Brief{ArticleInfo: info, Outlet: engine.Outlet(&p.Article), URL: p.Article.URL}, nil
+}
+
 // ArticleView is an indexed article as stored, with what the index says of
 // it.
 type ArticleView struct {
@@ -466,13 +486,13 @@ type StoryList struct {
 }
 
 // ListStories returns the stories q selects, newest first (by latest
-// publication, then latest addition). A zero Limit means 20.
+// publication, then latest addition). A zero Limit means DefaultLimit.
 func (ix *Index) ListStories(q StoryQuery) (*StoryList, error) {
 	if err := ix.usable(); err != nil {
 		return nil, err
 	}
 	if q.Limit <= 0 {
-		q.Limit = 20
+		q.Limit = DefaultLimit
 	}
 	ids, more := ix.stories.list(q)
 	out := &StoryList{Stories: make([]*engine.StoryDetail, 0, len(ids)), More: more}

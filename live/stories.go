@@ -2,14 +2,20 @@ package live
 
 import (
 	"cmp"
+	"errors"
+	"fmt"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/RaduBerinde/btreemap"
 
 	"github.com/wiretrace/wiretrace/engine"
+	"github.com/wiretrace/wiretrace/internal/dates"
 )
 
 // maxSearchText caps the searchable text kept per story (its members'
@@ -171,6 +177,62 @@ type StoryQuery struct {
 	Q string
 	// Offset skips that many matching stories; Limit caps the answer.
 	Offset, Limit int
+}
+
+// ErrBadQuery: a story listing parameter out of range or unreadable.
+var ErrBadQuery = errors.New("bad story query")
+
+// Listing limits.
+const (
+	DefaultLimit = 20
+	MaxLimit     = 500
+	maxOffset    = 100000
+	maxQuery     = 256
+)
+
+// ParseStoryQuery reads the since, q, limit and offset parameters of a
+// story listing (the API's and the UI's). Errors wrap ErrBadQuery.
+func ParseStoryQuery(v url.Values) (StoryQuery, error) {
+	sq := StoryQuery{Q: strings.TrimSpace(v.Get("q")), Limit: DefaultLimit}
+	if len(sq.Q) > maxQuery {
+		return sq, fmt.Errorf("%w: q is over %d bytes", ErrBadQuery, maxQuery)
+	}
+	if s := v.Get("since"); s != "" {
+		t, ok := dates.Parse(s)
+		if !ok {
+			return sq, fmt.Errorf("%w: since: cannot read date %q (use RFC 3339 or YYYY-MM-DD)", ErrBadQuery, clip(s, 64))
+		}
+		sq.Since = t
+	}
+	intParam := func(name string, lo, hi int, dst *int) error {
+		s := v.Get(name)
+		if s == "" {
+			return nil
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n < lo || n > hi {
+			return fmt.Errorf("%w: %s must be an integer from %d to %d, got %q", ErrBadQuery, name, lo, hi, clip(s, 32))
+		}
+		*dst = n
+		return nil
+	}
+	if err := intParam("limit", 1, MaxLimit, &sq.Limit); err != nil {
+		return sq, err
+	}
+	if err := intParam("offset", 0, maxOffset, &sq.Offset); err != nil {
+		return sq, err
+	}
+	return sq, nil
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // list returns the ids of the stories q selects, newest first, and whether

@@ -76,6 +76,6 @@ sentence who reused what from whom.`,
 	root.SetErr(stderr)
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log progress and every skipped input")
 	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "log errors only")
-	root.AddCommand(newAnalyzeCmd(g), newCompareCmd(g))
+	root.AddCommand(newAnalyzeCmd(g), newCompareCmd(g), newServeCmd(g))
 	return root
 }

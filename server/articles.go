@@ -1,0 +1,232 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/wiretrace/wiretrace"
+	"github.com/wiretrace/wiretrace/engine"
+	"github.com/wiretrace/wiretrace/internal/dates"
+	"github.com/wiretrace/wiretrace/live"
+)
+
+// articleIn is an article as POST /v1/articles takes it (docs/api.md): the
+// JSONL input format plus the metadata fields of wiretrace.Article.
+// Unknown fields are ignored.
+type articleIn struct {
+	ID        json.RawMessage `json:"id"`
+	Title     string          `json:"title"`
+	Text      string          `json:"text"`
+	HTML      string          `json:"html"`
+	URL       string          `json:"url"`
+	Source    string          `json:"source"`
+	Published string          `json:"published"`
+	Updated   string          `json:"updated"`
+	Lang      string          `json:"lang"`
+	Byline    string          `json:"byline"`
+	Dateline  string          `json:"dateline"`
+	Credits   []string        `json:"credits"`
+}
+
+// HTMLExtractor turns a page into an article: main text and the metadata
+// it finds (title, dates, byline…). pageURL may be "".
+type HTMLExtractor func(html, pageURL string) (*wiretrace.Article, error)
+
+// decodeArticle parses one JSON article and turns it into a
+// wiretrace.Article.
+func (s *Server) decodeArticle(b []byte) (wiretrace.Article, *apiError) {
+	var in articleIn
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(&in); err != nil {
+		return wiretrace.Article{}, jsonError(err)
+	}
+	if dec.More() {
+		return wiretrace.Article{}, errorf(http.StatusBadRequest, codeMalformed,
+			"more than one JSON value; send batches as JSONL with Content-Type application/x-ndjson")
+	}
+	return s.toArticle(&in)
+}
+
+// jsonError explains a JSON decoding error.
+func jsonError(err error) *apiError {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return errorf(http.StatusBadRequest, codeMalformed, "invalid JSON at byte %d: %v", se.Offset, se)
+	case errors.As(err, &te):
+		if te.Field == "" {
+			return errorf(http.StatusBadRequest, codeMalformed, "want a JSON object, got %s", te.Value)
+		}
+		return errorf(http.StatusBadRequest, codeMalformed, "field %q must be a %s, got %s", te.Field, te.Type, te.Value)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return errorf(http.StatusBadRequest, codeMalformed, "truncated or empty JSON")
+	}
+	return errorf(http.StatusBadRequest, codeMalformed, "%v", err)
+}
+
+// toArticle is the one place an incoming article becomes a
+// wiretrace.Article: id, dates and size checked, HTML extracted to text.
+func (s *Server) toArticle(in *articleIn) (wiretrace.Article, *apiError) {
+	var none wiretrace.Article
+	id, aerr := parseID(in.ID)
+	if aerr != nil {
+		return none, aerr
+	}
+	if n := len(in.Text) + len(in.HTML); n > s.cfg.MaxArticleBytes {
+		return none, errorf(http.StatusRequestEntityTooLarge, codeTooLarge, "article %q: text and html are %d bytes, limit %d", id, n, s.cfg.MaxArticleBytes)
+	}
+	a := wiretrace.Article{
+		ID: id, Title: strings.TrimSpace(in.Title), Text: in.Text, URL: strings.TrimSpace(in.URL),
+		Source: strings.TrimSpace(in.Source), Lang: in.Lang, Byline: in.Byline, Dateline: in.Dateline, Credits: in.Credits,
+	}
+	var err *apiError
+	if a.Published, err = parseDate("published", in.Published); err != nil {
+		return none, err
+	}
+	if a.Updated, err = parseDate("updated", in.Updated); err != nil {
+		return none, err
+	}
+	if strings.TrimSpace(a.Text) == "" && strings.TrimSpace(in.HTML) != "" {
+		if s.cfg.ExtractHTML == nil {
+			return none, errorf(http.StatusUnprocessableEntity, codeEmpty, "article %q: this server has no HTML extractor; send the text in \"text\"", id)
+		}
+		page, xerr := s.cfg.ExtractHTML(in.HTML, a.URL)
+		if xerr != nil {
+			return none, errorf(http.StatusUnprocessableEntity, codeEmpty, "article %q: extract html: %v", id, xerr)
+		}
+		mergeExtracted(&a, page)
+	}
+	if strings.TrimSpace(a.Text) == "" {
+		return none, errorf(http.StatusUnprocessableEntity, codeEmpty, "article %q: %v: no text or html", id, engine.ErrEmpty)
+	}
+	if !utf8.ValidString(a.Text) {
+		a.Text = strings.ToValidUTF8(a.Text, "\uFFFD")
+	}
+	return a, nil
+}
+
+// mergeExtracted takes the text of an extracted page and the metadata the
+// request did not give.
+func mergeExtracted(a *wiretrace.Article, page *wiretrace.Article) {
+	a.Text = page.Text
+	fill := func(dst *string, v string) {
+		if *dst == "" {
+			*dst = v
+		}
+	}
+	fill(&a.Title, page.Title)
+	fill(&a.Source, page.Source)
+	fill(&a.Lang, page.Lang)
+	fill(&a.Byline, page.Byline)
+	fill(&a.Dateline, page.Dateline)
+	if a.Published.IsZero() {
+		a.Published = page.Published
+	}
+	if a.Updated.IsZero() {
+		a.Updated = page.Updated
+	}
+	if len(a.Credits) == 0 {
+		a.Credits = page.Credits
+	}
+}
+
+// parseID accepts a JSON string or number.
+func parseID(raw json.RawMessage) (string, *apiError) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", errorf(http.StatusBadRequest, codeMissingID, `missing "id"`)
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err == nil {
+		if strings.TrimSpace(s) == "" {
+			return "", errorf(http.StatusBadRequest, codeMissingID, `empty "id"`)
+		}
+		return s, nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(raw, &n); err == nil {
+		return n.String(), nil
+	}
+	return "", errorf(http.StatusBadRequest, codeMissingID, `"id" must be a string or a number`)
+}
+
+func parseDate(field, v string) (time.Time, *apiError) {
+	if strings.TrimSpace(v) == "" {
+		return time.Time{}, nil
+	}
+	t, ok := dates.Parse(v)
+	if !ok {
+		return time.Time{}, errorf(http.StatusBadRequest, codeBadDate, "%s: cannot read date %q (use RFC 3339, e.g. 2021-12-04T09:30:00Z)", field, clip(v, 64))
+	}
+	return t, nil
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+// Media types POST /v1/articles reads.
+const (
+	mediaJSON  = "application/json"
+	mediaJSONL = "application/x-ndjson"
+)
+
+// bodyKind reads the request's media type: one article (JSON) or a batch
+// (JSONL).
+func bodyKind(r *http.Request) (batch bool, err *apiError) {
+	ct := r.Header.Get("Content-Type")
+	mt, _, perr := mime.ParseMediaType(ct)
+	if perr != nil && ct != "" {
+		return false, errorf(http.StatusUnsupportedMediaType, codeMediaType, "cannot read Content-Type %q", clip(ct, 64))
+	}
+	switch mt {
+	case mediaJSON:
+		return false, nil
+	case mediaJSONL, "application/jsonl", "application/x-jsonlines", "application/jsonlines":
+		return true, nil
+	}
+	return false, errorf(http.StatusUnsupportedMediaType, codeMediaType,
+		"Content-Type %q: send one article as %s or a batch as %s", clip(ct, 64), mediaJSON, mediaJSONL)
+}
+
+// ingestResult is the answer for one indexed article (docs/api.md).
+type ingestResult struct {
+	Line      int            `json:"line,omitempty"` // batches: the 1-based line
+	Status    int            `json:"status"`         // 201 indexed, 200 replaced an article of that id
+	ID        string         `json:"id"`
+	Seq       uint64         `json:"seq"`
+	Story     string         `json:"story"`
+	CopyGroup string         `json:"copy_group"` // "" when the article is in no copy group
+	Matches   []engine.Match `json:"matches"`
+	Replaced  bool           `json:"replaced"`
+}
+
+// ingestFailure is the answer for one rejected article of a batch.
+type ingestFailure struct {
+	Line   int       `json:"line"`
+	Status int       `json:"status"`
+	ID     string    `json:"id,omitempty"`
+	Error  *apiError `json:"error"`
+}
+
+func indexed(o live.Outcome) ingestResult {
+	r := o.Result
+	status := http.StatusCreated
+	if r.Replaced {
+		status = http.StatusOK
+	}
+	return ingestResult{Status: status, ID: r.ID, Seq: o.Seq, Story: r.Story, CopyGroup: r.CopyGroup, Matches: r.Matches, Replaced: r.Replaced}
+}
