@@ -187,7 +187,9 @@ func TestBrowser(t *testing.T) {
 		u := s.URL + "/compare?" + url.Values{"a": {"002_6d69baa46a2ff832"}, "b": {"001_81501ed7d460c921"}}.Encode()
 		doc := b.dom(t, u)
 		for _, kind := range []string{"verbatim", "edited", "reworded", "dropped"} {
-			spans := find(doc, func(n *html.Node) bool { return n.Data == "span" && hasClass(n, "s") && hasClass(n, kind) && n.Parent != nil && hasClass(n.Parent, "cell") })
+			spans := find(doc, func(n *html.Node) bool {
+				return n.Data == "span" && hasClass(n, "s") && hasClass(n, kind) && n.Parent != nil && hasClass(n.Parent, "cell")
+			})
 			if len(spans) == 0 {
 				t.Errorf("compare page: no %s sentence highlighted", kind)
 			}
