@@ -71,17 +71,22 @@ func (e *Engine) StoryOf(id string) (string, bool) {
 
 // Info describes an indexed article: metadata, story and copy group.
 func (e *Engine) Info(id string) (ArticleInfo, bool) {
+	info, _, ok := e.Describe(id)
+	return info, ok
+}
+
+// Describe returns what Info and Lookup return, under one read lock.
+func (e *Engine) Describe(id string) (ArticleInfo, *Result, bool) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	h, ok := e.byID[id]
 	if !ok {
-		return ArticleInfo{}, false
+		return ArticleInfo{}, nil, false
 	}
+	r := e.resultLocked(h)
 	info := e.infoLocked(h)
-	if g := e.groupLocked(h); len(g) > 0 {
-		info.CopyGroup = groupID(e, g)
-	}
-	return info, true
+	info.CopyGroup = r.CopyGroup
+	return info, r, true
 }
 
 // infoLocked describes h without its copy group.
@@ -94,6 +99,26 @@ func (e *Engine) infoLocked(h uint32) ArticleInfo {
 		info.Published = &t
 	}
 	return info
+}
+
+// Briefs describes several indexed articles at once, under one read lock:
+// metadata, outlet, story and copy group; nil where an id is not indexed.
+func (e *Engine) Briefs(ids []string) []*StoryArticle {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	out := make([]*StoryArticle, len(ids))
+	for i, id := range ids {
+		h, ok := e.byID[id]
+		if !ok {
+			continue
+		}
+		sa := &StoryArticle{ArticleInfo: e.infoLocked(h), Outlet: Outlet(&e.docs[h].p.Article)}
+		if g := e.groupLocked(h); len(g) > 0 {
+			sa.CopyGroup = groupID(e, g)
+		}
+		out[i] = sa
+	}
+	return out
 }
 
 // parseStoryID reads a story id made by storyID ("s1", "s2", …).
@@ -109,15 +134,32 @@ func parseStoryID(id string) (int, bool) {
 // with the story it is now part of (the detail's ID says which); a story
 // whose members were all removed, or an unknown id, returns false.
 func (e *Engine) Story(id string) (*StoryDetail, bool) {
-	st, ok := parseStoryID(id)
-	if !ok {
-		return nil, false
-	}
 	e.mu.RLock()
 	defer e.mu.RUnlock()
+	d := e.storyLocked(id)
+	return d, d != nil
+}
+
+// Stories returns several stories at once (nil where Story would return
+// false), under one read lock: a listing page waits for writers once.
+func (e *Engine) Stories(ids []string) []*StoryDetail {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	out := make([]*StoryDetail, len(ids))
+	for i, id := range ids {
+		out[i] = e.storyLocked(id)
+	}
+	return out
+}
+
+func (e *Engine) storyLocked(id string) *StoryDetail {
+	st, ok := parseStoryID(id)
+	if !ok {
+		return nil
+	}
 	members := e.stories.Members(st)
 	if len(members) == 0 {
-		return nil, false
+		return nil
 	}
 	slices.Sort(members) // handles are the insertion order
 	d := &StoryDetail{
@@ -191,7 +233,7 @@ func (e *Engine) Story(id string) (*StoryDetail, bool) {
 			d.Articles[x].CopyGroup = gid
 		}
 	}
-	return d, true
+	return d
 }
 
 // reuseInfo describes edge ed from the copy's side.

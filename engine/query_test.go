@@ -73,6 +73,18 @@ func TestStoryAgreesWithReport(t *testing.T) {
 			if !slices.Equal(ids, s.Articles) {
 				t.Errorf("members: got %v, want %v", ids, s.Articles)
 			}
+			briefs := e.Briefs(append(slices.Clone(ids), "nope"))
+			for i, a := range d.Articles {
+				if briefs[i] == nil || !reflect.DeepEqual(*briefs[i], a) {
+					t.Errorf("Briefs[%d]: got %+v, want %+v", i, briefs[i], a)
+				}
+			}
+			if briefs[len(ids)] != nil {
+				t.Error("Briefs of an unknown id is not nil")
+			}
+			if many := e.Stories([]string{s.ID, "s999"}); !reflect.DeepEqual(many[0], d) || many[1] != nil {
+				t.Errorf("Stories: got %v, want the story and nil", many)
+			}
 			in := map[string]bool{}
 			for _, id := range ids {
 				in[id] = true

@@ -413,24 +413,13 @@ func (ix *Index) Matches(id string) (*engine.Result, error) {
 	return r, nil
 }
 
-// Brief is what a list shows of an article, without reading the store.
-type Brief struct {
-	engine.ArticleInfo
-	Outlet string // engine.Outlet
-	URL    string
-}
-
-// Brief describes an indexed article from memory.
-func (ix *Index) Brief(id string) (Brief, error) {
+// Briefs describes indexed articles from memory (without reading the
+// store): nil where an id is not indexed.
+func (ix *Index) Briefs(ids ...string) ([]*engine.StoryArticle, error) {
 	if err := ix.usable(); err != nil {
-		return Brief{}, err
+		return nil, err
 	}
-	info, ok := ix.eng.Info(id)
-	p, ok2 := ix.eng.Article(id)
-	if !ok || !ok2 {
-		return Brief{}, fmt.Errorf("article %q: %w", id, ErrNotFound)
-	}
-	return Brief{ArticleInfo: info, Outlet: engine.Outlet(&p.Article), URL: p.Article.URL}, nil
+	return ix.eng.Briefs(ids), nil
 }
 
 // ArticleView is an indexed article as stored, with what the index says of
@@ -448,11 +437,7 @@ func (ix *Index) Article(ctx context.Context, id string) (*ArticleView, error) {
 	if err := ix.usable(); err != nil {
 		return nil, err
 	}
-	info, ok := ix.eng.Info(id)
-	if !ok {
-		return nil, fmt.Errorf("article %q: %w", id, ErrNotFound)
-	}
-	r, ok := ix.eng.Lookup(id)
+	info, r, ok := ix.eng.Describe(id)
 	if !ok {
 		return nil, fmt.Errorf("article %q: %w", id, ErrNotFound)
 	}
@@ -496,9 +481,9 @@ func (ix *Index) ListStories(q StoryQuery) (*StoryList, error) {
 	}
 	ids, more := ix.stories.list(q)
 	out := &StoryList{Stories: make([]*engine.StoryDetail, 0, len(ids)), More: more}
-	for _, id := range ids {
+	for i, d := range ix.eng.Stories(ids) {
 		// A story removed or merged since the listing is skipped.
-		if d, ok := ix.eng.Story(id); ok && d.ID == id {
+		if d != nil && d.ID == ids[i] {
 			out.Stories = append(out.Stories, d)
 		}
 	}

@@ -370,12 +370,12 @@ type comparePage struct {
 }
 
 type compareSide struct {
-	ID, Outlet, URL, Story string
-	Title                  string
-	Published              *time.Time
-	Words                  int
-	Coverage               float64
-	Role                   string // "source", "copy" or ""
+	ID, Outlet, Story string
+	Title             string
+	Published         *time.Time
+	Words             int
+	Coverage          float64
+	Role              string // "source", "copy" or ""
 }
 
 type compareRow struct {

@@ -275,7 +275,7 @@ type articlePage struct {
 
 type matchView struct {
 	engine.Match
-	Other live.Brief
+	Other engine.StoryArticle
 }
 
 func (u *ui) article(w http.ResponseWriter, r *http.Request) {
@@ -285,10 +285,19 @@ func (u *ui) article(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := articlePage{View: v, Outlet: engine.Outlet(&v.Article), Paragraphs: paragraphs(v.Article.Text)}
-	for _, m := range v.Result.Matches {
-		mv := matchView{Match: m, Other: live.Brief{ArticleInfo: engine.ArticleInfo{ID: m.ID}}}
-		if o, err := u.ix.Brief(m.ID); err == nil {
-			mv.Other = o
+	ids := make([]string, len(v.Result.Matches))
+	for i, m := range v.Result.Matches {
+		ids[i] = m.ID
+	}
+	briefs, err := u.ix.Briefs(ids...)
+	if err != nil {
+		u.indexError(w, r, err)
+		return
+	}
+	for i, m := range v.Result.Matches {
+		mv := matchView{Match: m, Other: engine.StoryArticle{ArticleInfo: engine.ArticleInfo{ID: m.ID}}}
+		if briefs[i] != nil { // removed meanwhile
+			mv.Other = *briefs[i]
 		}
 		p.Matches = append(p.Matches, mv)
 	}
@@ -321,9 +330,11 @@ func (u *ui) compare(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := newComparePage(c)
-	for _, side := range []*compareSide{&p.A, &p.B} {
-		if b, err := u.ix.Brief(side.ID); err == nil {
-			side.Outlet, side.URL, side.Story = b.Outlet, b.URL, b.Story
+	if briefs, err := u.ix.Briefs(p.A.ID, p.B.ID); err == nil {
+		for i, side := range []*compareSide{&p.A, &p.B} {
+			if b := briefs[i]; b != nil {
+				side.Outlet, side.Story = b.Outlet, b.Story
+			}
 		}
 	}
 	u.render(w, r, http.StatusOK, "compare", "Compare "+a+" and "+b, p)
