@@ -13,7 +13,7 @@
 
 _wiretrace_pg_setup() {
 	local user=wiretrace pass=wiretrace db=wiretrace_test
-	local line ver name port status rest i
+	local line ver name port status rest i log
 
 	# Fast path: the URL from an earlier run still answers.
 	if [ -n "${WIRETRACE_TEST_POSTGRES:-}" ] && command -v psql >/dev/null 2>&1 &&
@@ -27,11 +27,15 @@ _wiretrace_pg_setup() {
 			return 1
 		fi
 		echo "postgres.sh: installing postgresql" >&2
-		if ! apt-get update -qq >/dev/null ||
-			! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null; then
+		log=$(mktemp)
+		if ! apt-get update -qq >"$log" 2>&1 ||
+			! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >>"$log" 2>&1; then
+			tail -n 20 "$log" >&2
+			rm -f "$log"
 			echo "postgres.sh: apt-get install postgresql failed" >&2
 			return 1
 		fi
+		rm -f "$log"
 	fi
 
 	# The first cluster; create one when the package did not (or it was dropped).

@@ -42,8 +42,48 @@ type Sentence struct {
 // Doc is an article as alignment sees it.
 type Doc struct {
 	Sentences []Sentence
-	Terms     []uint32 // per sentence, sorted distinct content-stem hashes, concatenated
-	Words     int      // total of Sentences[i].Words
+	Terms     []uint32  // per sentence, sorted distinct content-stem hashes, concatenated
+	Weights   []float32 // weight of each entry of Terms (see SetWeights)
+	Words     int       // total of Sentences[i].Words
+}
+
+// SetWeights fills d.Weights and each sentence's Weight from base term
+// weights (e.g. background IDF), scaled by how rare each term is among the
+// document's own sentences: a name that runs through the whole text (the
+// story's protagonist) says little about whether two particular sentences
+// match, a term found in one sentence says much. The factor is
+// ln(1 + S/s_t) / ln(1 + S) for a term in s_t of the S sentences. It
+// depends on the document alone, so a pair's alignment never depends on
+// anything but the pair.
+func (d *Doc) SetWeights(base Weights) {
+	sf := make(map[uint32]int32, len(d.Terms))
+	for _, t := range d.Terms {
+		sf[t]++
+	}
+	S := float64(len(d.Sentences))
+	norm := math.Log(1 + S)
+	d.Weights = make([]float32, len(d.Terms))
+	for k, t := range d.Terms {
+		f := 1.0
+		if norm > 0 {
+			f = math.Log(1+S/float64(sf[t])) / norm
+		}
+		d.Weights[k] = base(t) * float32(f)
+	}
+	for i := range d.Sentences {
+		s := &d.Sentences[i]
+		var w float32
+		for _, x := range d.Weights[s.Off : s.Off+uint32(s.NTerms)] {
+			w += x
+		}
+		s.Weight = w
+	}
+}
+
+// sentenceWeights returns the term weights of sentence i.
+func (d *Doc) sentenceWeights(i int) []float32 {
+	s := &d.Sentences[i]
+	return d.Weights[s.Off : s.Off+uint32(s.NTerms)]
 }
 
 // SentenceTerms returns the sorted content terms of sentence i.
@@ -52,14 +92,14 @@ func (d *Doc) SentenceTerms(i int) []uint32 {
 	return d.Terms[s.Off : s.Off+uint32(s.NTerms)]
 }
 
-// Weights gives each content term's weight (e.g. its inverse document
+// Weights gives each content term's base weight (e.g. its inverse document
 // frequency). It must be safe for concurrent use.
 type Weights func(term uint32) float32
 
 // Options tune alignment. The zero value means the defaults.
 type Options struct {
 	// MinSim is the least weighted Dice similarity for a one-to-one link.
-	// Default 0.45.
+	// Default 0.55.
 	MinSim float64
 	// MinContain is the least share of a sentence's weight found in one
 	// sentence of the other side for a many-to-one link. Default 0.7.
@@ -73,7 +113,7 @@ type Options struct {
 
 func (o Options) withDefaults() Options {
 	if o.MinSim == 0 {
-		o.MinSim = 0.45
+		o.MinSim = 0.55
 	}
 	if o.MinContain == 0 {
 		o.MinContain = 0.7
@@ -114,7 +154,9 @@ type cand struct {
 }
 
 // Pair aligns a and b.
-func Pair(a, b *Doc, w Weights, opts Options) Result {
+//
+// Both docs must have had SetWeights called.
+func Pair(a, b *Doc, opts Options) Result {
 	o := opts.withDefaults()
 	sa, sb := a.Sentences, b.Sentences
 	if len(sa) > o.MaxSentences {
@@ -123,9 +165,6 @@ func Pair(a, b *Doc, w Weights, opts Options) Result {
 	if len(sb) > o.MaxSentences {
 		sb = sb[:o.MaxSentences]
 	}
-	w = localWeights(a, b, len(sa), len(sb), w)
-	wa := sentenceWeights(a, len(sa), w)
-	wb := sentenceWeights(b, len(sb), w)
 	var cands []cand
 	// containA[i] / containB[j]: best containment of the sentence in one
 	// sentence of the other side, for the many-to-one pass.
@@ -146,16 +185,17 @@ func Pair(a, b *Doc, w Weights, opts Options) Result {
 		if len(xt) == 0 {
 			continue
 		}
+		xws := a.sentenceWeights(i)
 		for j := range sb {
 			yt := b.SentenceTerms(j)
 			if len(yt) == 0 {
 				continue
 			}
-			n, shared := intersect(xt, yt, w)
+			n, shared := intersect(xt, yt, xws, b.sentenceWeights(j))
 			if n < o.MinShared && !(n == len(xt) && n == len(yt) && n > 0) {
 				continue
 			}
-			xw, yw := wa[i], wb[j]
+			xw, yw := sa[i].Weight, sb[j].Weight
 			if xw <= 0 || yw <= 0 {
 				continue
 			}
@@ -258,50 +298,21 @@ func Pair(a, b *Doc, w Weights, opts Options) Result {
 	return r
 }
 
-// localWeights scales the base weights by how rare each term is among the
-// sentences of the two articles: a name that runs through both texts (the
-// story's protagonists) says little about whether two particular sentences
-// are the same, while a term found in one sentence on each side says much.
-// The factor is ln(1 + S/s_t) / ln(1 + S) for a term in s_t of the S
-// sentences; it depends on the pair alone, so results stay deterministic.
-func localWeights(a, b *Doc, na, nb int, w Weights) Weights {
-	sf := make(map[uint32]int32, 256)
-	for i := range na {
-		for _, t := range a.SentenceTerms(i) {
-			sf[t]++
-		}
+// SentenceSim returns the weighted Dice similarity of sentence i of a and
+// sentence j of b, the measure one-to-one links are made on. Both docs must
+// have had SetWeights called.
+func SentenceSim(a *Doc, i int, b *Doc, j int) float64 {
+	x, y := &a.Sentences[i], &b.Sentences[j]
+	if x.Weight+y.Weight <= 0 {
+		return 0
 	}
-	for j := range nb {
-		for _, t := range b.SentenceTerms(j) {
-			sf[t]++
-		}
-	}
-	S := float64(na + nb)
-	norm := math.Log(1 + S)
-	if norm <= 0 {
-		return w
-	}
-	cache := make(map[uint32]float32, len(sf))
-	for t, n := range sf {
-		cache[t] = w(t) * float32(math.Log(1+S/float64(n))/norm)
-	}
-	return func(t uint32) float32 { return cache[t] }
+	_, shared := intersect(a.SentenceTerms(i), b.SentenceTerms(j), a.sentenceWeights(i), b.sentenceWeights(j))
+	return 2 * float64(shared) / float64(x.Weight+y.Weight)
 }
 
-// sentenceWeights sums the weights of each sentence's terms.
-func sentenceWeights(d *Doc, n int, w Weights) []float32 {
-	out := make([]float32, n)
-	for i := range n {
-		for _, t := range d.SentenceTerms(i) {
-			out[i] += w(t)
-		}
-	}
-	return out
-}
-
-// intersect returns the number and total weight of the terms two sorted
-// lists share.
-func intersect(x, y []uint32, w Weights) (int, float32) {
+// intersect returns the number of terms two sorted lists share and their
+// weight: the mean of the weights each side gives them.
+func intersect(x, y []uint32, xw, yw []float32) (int, float32) {
 	n := 0
 	var s float32
 	i, j := 0, 0
@@ -313,7 +324,7 @@ func intersect(x, y []uint32, w Weights) (int, float32) {
 			j++
 		default:
 			n++
-			s += w(x[i])
+			s += (xw[i] + yw[j]) / 2
 			i++
 			j++
 		}
@@ -336,10 +347,7 @@ func kind(x, y *Sentence) wiretrace.AlignKind {
 			eq++
 		}
 	}
-	switch {
-	case eq == ShapeSize:
-		return wiretrace.Verbatim
-	case eq*2 >= ShapeSize:
+	if eq*2 >= ShapeSize {
 		return wiretrace.Edited
 	}
 	return wiretrace.Reworded

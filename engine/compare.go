@@ -6,7 +6,6 @@ import (
 	"github.com/wiretrace/wiretrace"
 	"github.com/wiretrace/wiretrace/align"
 	"github.com/wiretrace/wiretrace/provenance"
-	"github.com/wiretrace/wiretrace/textnorm"
 )
 
 // CompareVersion is the version of the Comparison JSON contract
@@ -65,7 +64,7 @@ type CompareLink struct {
 // Compare aligns two prepared articles with the engine's options.
 func Compare(a, b *Prepared, opts Options) *Comparison {
 	o := opts.withDefaults()
-	r := align.Pair(&a.Doc, &b.Doc, textnorm.TermWeight, o.Align)
+	r := align.Pair(&a.Doc, &b.Doc, o.Align)
 	c := &Comparison{Version: CompareVersion, Similarity: round(r.Sim), Links: []CompareLink{}}
 	c.A = compareSide(a, r.CoverageA)
 	c.B = compareSide(b, r.CoverageB)

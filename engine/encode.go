@@ -30,7 +30,8 @@ import (
 //	   sentence uvarint Off delta from the previous Off, uvarint NTerms,
 //	   uvarint Words, Weight (float32 bits), Exact (4), Shape (8×2), uvarint
 //	   span start delta from the previous span end, uvarint span length;
-//	   uvarint count of Doc.Terms, then each term (4); SentIndexed as a
+//	   uvarint count of Doc.Terms, then each term (4) and its weight in
+//	   Doc.Weights (float32 bits); SentIndexed as a
 //	   bitset of ⌈n/8⌉ bytes, least significant bit first; uvarint count of
 //	   DocKeys, then each (8); uvarint count of SentKeys, then each (8);
 //	   uvarint count of Terms, then per term its id (4) and weight (float32
@@ -101,8 +102,9 @@ func (c *Codec) Encode(dst []byte, p *Prepared) []byte {
 		prevEnd = sp.End
 	}
 	b = binary.AppendUvarint(b, uint64(len(p.Doc.Terms)))
-	for _, t := range p.Doc.Terms {
+	for i, t := range p.Doc.Terms {
 		b = binary.LittleEndian.AppendUint32(b, t)
+		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(p.Doc.Weights[i]))
 	}
 	bitset := make([]byte, (len(p.SentIndexed)+7)/8)
 	for i, ok := range p.SentIndexed {
@@ -186,10 +188,12 @@ func (c *Codec) Decode(data []byte, a wiretrace.Article) (*Prepared, error) {
 	if d.err == nil && (words > p.Doc.Words || !capped && words != p.Doc.Words) {
 		d.fail("%d words in sentences, %d in the document", words, p.Doc.Words)
 	}
-	nt := d.count(uint64(len(d.b) / 4))
+	nt := d.count(uint64(len(d.b) / 8))
 	p.Doc.Terms = make([]uint32, nt)
+	p.Doc.Weights = make([]float32, nt)
 	for i := range p.Doc.Terms {
 		p.Doc.Terms[i] = d.u32()
+		p.Doc.Weights[i] = math.Float32frombits(d.u32())
 	}
 	for i, s := range p.Doc.Sentences {
 		if int(s.Off)+int(s.NTerms) > nt {
@@ -209,6 +213,7 @@ func (c *Codec) Decode(data []byte, a wiretrace.Article) (*Prepared, error) {
 	if bitset != nil && n%8 != 0 && bitset[len(bitset)-1]>>(n%8) != 0 {
 		d.fail("bits set past sentence %d", n)
 	}
+	p.indexed = indexed
 	p.DocKeys = d.keys()
 	if d.err == nil && len(p.DocKeys) != c.docBands {
 		d.fail("%d document keys, want %d", len(p.DocKeys), c.docBands)

@@ -11,7 +11,6 @@ import (
 
 	"github.com/wiretrace/wiretrace"
 	"github.com/wiretrace/wiretrace/align"
-	"github.com/wiretrace/wiretrace/textnorm"
 )
 
 // seedArticles reads the seed cluster (testdata/seeds at the module root).
@@ -43,6 +42,8 @@ func preparedEqual(t *testing.T, got, want *Prepared) {
 	check("Doc.Words", got.Doc.Words == want.Doc.Words)
 	check("Doc.Sentences", slices.Equal(got.Doc.Sentences, want.Doc.Sentences))
 	check("Doc.Terms", slices.Equal(got.Doc.Terms, want.Doc.Terms))
+	check("Doc.Weights", slices.Equal(got.Doc.Weights, want.Doc.Weights))
+	check("indexed", got.indexed == want.indexed)
 	check("Sentences", slices.Equal(got.Sentences, want.Sentences))
 	check("DocKeys", slices.Equal(got.DocKeys, want.DocKeys))
 	check("SentKeys", slices.Equal(got.SentKeys, want.SentKeys))
@@ -174,6 +175,6 @@ func FuzzDecodePrepared(f *testing.F) {
 		e.Add(q)
 		e.Add(q)
 		e.Remove(q.Article.ID)
-		align.Pair(&q.Doc, &q.Doc, textnorm.TermWeight, align.Options{})
+		align.Pair(&q.Doc, &q.Doc, align.Options{})
 	})
 }

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wiretrace/wiretrace"
@@ -39,6 +40,21 @@ type Engine struct {
 	stories *story.Clusterer
 	df      map[uint32]uint32 // live document frequency of content terms
 	live    int
+
+	aligned atomic.Int64 // candidate pairs aligned
+	edges   atomic.Int64 // pairs that showed reuse
+}
+
+// Stats are running counters of an Engine's work.
+type Stats struct {
+	Articles int   `json:"articles"` // indexed now
+	Aligned  int64 `json:"aligned"`  // candidate pairs aligned so far
+	Reuse    int64 `json:"reuse"`    // of which showed reuse
+}
+
+// Stats returns the engine's counters.
+func (e *Engine) Stats() Stats {
+	return Stats{Articles: e.Len(), Aligned: e.aligned.Load(), Reuse: e.edges.Load()}
 }
 
 // entry is one indexed article.
@@ -124,7 +140,18 @@ type Result struct {
 
 // Add indexes a prepared article and returns its matches, copy group and
 // story. An article whose id is already indexed replaces the old one.
+//
+// Matching (candidate lookup and alignment, the expensive part) runs under
+// a read lock, so concurrent Adds overlap; the commit takes the write lock
+// and first matches whatever was added in between, so every article is
+// compared with every article added before it. Sequential callers get
+// exactly the same result as if Add were one critical section.
 func (e *Engine) Add(p *Prepared) *Result {
+	e.mu.RLock()
+	seen := len(e.docs)
+	edges := e.matchLocked(p, 0)
+	e.mu.RUnlock()
+
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	replaced := false
@@ -132,24 +159,30 @@ func (e *Engine) Add(p *Prepared) *Result {
 		e.removeLocked(h)
 		replaced = true
 	}
-	edges := e.matchLocked(p)
+	// Drop edges to articles removed meanwhile (or just replaced), and
+	// match the articles added meanwhile.
+	edges = slices.DeleteFunc(edges, func(ed *pairEdge) bool { return e.docs[ed.a] == nil })
+	if len(e.docs) > seen {
+		edges = append(edges, e.matchLocked(p, uint32(seen))...)
+	}
 	h := e.commitLocked(p, edges)
 	r := e.resultLocked(h)
 	r.Replaced = replaced
 	return r
 }
 
-// matchLocked finds and aligns the candidates of p against the index.
-func (e *Engine) matchLocked(p *Prepared) []*pairEdge {
+// matchLocked finds and aligns the candidates of p among the articles with
+// handles ≥ from. The caller holds e.mu (read or write).
+func (e *Engine) matchLocked(p *Prepared, from uint32) []*pairEdge {
 	o := &e.opts
-	hits := map[uint32]int{}
+	hits := make(map[uint32]int, 64)
 	if o.Level >= LevelReuse {
 		e.sentenceHits(p, hits)
 	}
-	// Document-level near-duplicate candidates count as hits too.
+	// Document-level near-duplicate candidates always pass the hit bar.
 	e.docLSH.Query(p.DocKeys, func(v uint64) bool {
 		h := uint32(v)
-		if d := e.docs[h]; d != nil && hits[h] < 1<<20 {
+		if hits[h] < 1<<20 {
 			hits[h] += 1 << 20
 		}
 		return true
@@ -159,17 +192,16 @@ func (e *Engine) matchLocked(p *Prepared) []*pairEdge {
 		hits int
 	}
 	var cands []cand
-	myIndexed := countTrue(p.SentIndexed)
+	myIndexed := p.indexed
 	for h, n := range hits {
+		if h < from {
+			continue
+		}
 		d := e.docs[h]
 		if d == nil {
 			continue
 		}
-		need := o.MinSentenceHits
-		if myIndexed <= 2 || countTrue(d.p.SentIndexed) <= 2 {
-			need = 1
-		}
-		if n >= need {
+		if n >= o.NeedHits(myIndexed, d.p.indexed, SharedCredit(p, d.p)) {
 			cands = append(cands, cand{h, n})
 		}
 	}
@@ -183,26 +215,80 @@ func (e *Engine) matchLocked(p *Prepared) []*pairEdge {
 		cands = cands[:o.MaxCandidates]
 	}
 	var edges []*pairEdge
+	next := len(e.docs)
 	for _, c := range cands {
 		d := e.docs[c.h]
-		r := align.Pair(&d.p.Doc, &p.Doc, textnorm.TermWeight, o.Align)
-		label := provenance.Label(&r, o.Provenance)
-		if label == "" {
+		j, ok := Judge(o, d.p, d.order, p, next)
+		e.aligned.Add(1)
+		if !ok {
 			continue
 		}
-		if o.Level == LevelNearDup && label != wiretrace.Duplicate && label != wiretrace.Copy {
-			continue
-		}
-		aCopy, reason := provenance.Direction(side(d.p, d.order), side(p, len(e.docs)), &r)
-		edges = append(edges, &pairEdge{a: c.h, result: r, label: label, bCopy: !aCopy, reason: reason})
+		e.edges.Add(1)
+		edges = append(edges, &pairEdge{a: c.h, result: j.Result, label: j.Label, bCopy: j.BIsCopy, reason: j.Reason})
 	}
 	return edges
 }
 
+// Judgement is the verdict on one candidate pair.
+type Judgement struct {
+	Result  align.Result    // the sentence alignment (A = the earlier article)
+	Label   wiretrace.Label // duplicate, copy, rewrite or partial
+	BIsCopy bool            // the later article copies the earlier one
+	Reason  string          // why that direction
+}
+
+// Judge aligns a candidate pair (a added before b; aOrder and bOrder are
+// their insertion positions) and labels it. It reports false when the pair
+// shows no reuse at the options' level. Every front door (analyze, serve,
+// dedup) judges pairs with this one function.
+func Judge(o *Options, a *Prepared, aOrder int, b *Prepared, bOrder int) (Judgement, bool) {
+	r := align.Pair(&a.Doc, &b.Doc, o.Align)
+	label := provenance.Label(&r, o.Provenance)
+	if label == "" {
+		return Judgement{}, false
+	}
+	if o.Level == LevelNearDup && label != wiretrace.Duplicate && label != wiretrace.Copy {
+		return Judgement{}, false
+	}
+	aCopy, reason := provenance.Direction(side(a, aOrder), side(b, bOrder), &r)
+	return Judgement{Result: r, Label: label, BIsCopy: !aCopy, Reason: reason}, true
+}
+
+// NeedHits is the number of sentence hits a candidate needs before it is
+// aligned, given how many indexed sentences each article has and whether
+// both credit the same wire agency (an article credited to AP is a
+// candidate copy of AP text: one similar sentence is enough to look).
+func (o *Options) NeedHits(aIndexed, bIndexed int, sharedCredit bool) int {
+	if aIndexed <= 2 || bIndexed <= 2 || sharedCredit {
+		return 1
+	}
+	return o.MinSentenceHits
+}
+
+// SharedCredit reports whether two articles credit a common wire agency.
+func SharedCredit(a, b *Prepared) bool {
+	for _, x := range a.Article.Credits {
+		for _, y := range b.Article.Credits {
+			if x == y {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Indexed returns the number of the article's sentences in the sentence
+// index.
+func (p *Prepared) Indexed() int { return p.indexed }
+
 // sentenceHits counts, per indexed article, how many of p's sentences share
-// a sentence-index bucket with one of its sentences.
+// a sentence-index bucket with one of its sentences that is also similar
+// enough to be worth aligning (weighted Dice ≥ Options.VerifySim). The
+// check is one short merge per collision and removes most chance
+// collisions before the full alignment runs.
 func (e *Engine) sentenceHits(p *Prepared, hits map[uint32]int) {
 	bands := e.opts.SentenceBands
+	verify := e.opts.VerifySim
 	seen := map[uint32]bool{}
 	k := 0
 	for i, ok := range p.SentIndexed {
@@ -214,24 +300,20 @@ func (e *Engine) sentenceHits(p *Prepared, hits map[uint32]int) {
 		clear(seen)
 		e.sentLSH.Query(keys, func(v uint64) bool {
 			h := uint32(v >> 16)
-			if !seen[h] {
+			if seen[h] {
+				return true
+			}
+			d := e.docs[h]
+			if d == nil {
+				return true
+			}
+			if align.SentenceSim(&p.Doc, i, &d.p.Doc, int(v&0xffff)) >= verify {
 				seen[h] = true
 				hits[h]++
 			}
 			return true
 		})
-		_ = i
 	}
-}
-
-func countTrue(bs []bool) int {
-	n := 0
-	for _, b := range bs {
-		if b {
-			n++
-		}
-	}
-	return n
 }
 
 func side(p *Prepared, order int) provenance.Side {

@@ -66,13 +66,18 @@ type Options struct {
 	// SentenceBands and SentenceRows shape the sentence index (their
 	// product must not exceed sketch.SentenceHashes). Defaults 8 and 2.
 	SentenceBands, SentenceRows int
-	// MinSentenceTerms: sentences with fewer distinct content terms are not
-	// indexed (they are too generic to find reuse by). Default 4.
+	// MinSentenceTerms: sentences with fewer distinct content terms that
+	// are not common words (background document share ≤ 5%) are not
+	// indexed: they are too generic to find reuse by. Default 4.
 	MinSentenceTerms int
 	// MinSentenceHits is the number of an article's sentences that must
 	// hit a candidate before it is aligned (1 suffices when either article
 	// has at most two indexed sentences). Default 2.
 	MinSentenceHits int
+	// VerifySim is the least weighted Dice similarity of two sentences
+	// that collide in the sentence index for the collision to count as a
+	// hit. Default 0.3 (links need 0.55).
+	VerifySim float64
 	// MaxCandidates caps the articles aligned per arriving article.
 	// Default 50.
 	MaxCandidates int
@@ -115,6 +120,9 @@ func (o Options) withDefaults() Options {
 	if o.MinSentenceHits == 0 {
 		o.MinSentenceHits = 2
 	}
+	if o.VerifySim == 0 {
+		o.VerifySim = 0.3
+	}
 	if o.MaxCandidates == 0 {
 		o.MaxCandidates = 50
 	}
@@ -146,4 +154,15 @@ func (o Options) Validate() error {
 		return fmt.Errorf("options: ShingleSize %d must be in [1, 16]", o.ShingleSize)
 	}
 	return nil
+}
+
+// Resolved returns the options with every zero field set to its default
+// (what an Engine built from o uses).
+func (o Options) Resolved() Options { return o.withDefaults() }
+
+// DocBands returns the document LSH shape derived from NearDupThreshold and
+// SignatureSize.
+func (o Options) DocBands() (bands, rows int) {
+	r := o.withDefaults()
+	return r.docBands, r.docRows
 }

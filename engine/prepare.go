@@ -43,6 +43,7 @@ type Prepared struct {
 	// and are listed in SentIndexed as false.
 	SentKeys    []uint64
 	SentIndexed []bool
+	indexed     int // number of true entries in SentIndexed
 	// Terms are the article's content terms with their raw event weight
 	// (term frequency with entity, number and headline boosts, before IDF).
 	Terms []story.Weighted
@@ -75,7 +76,7 @@ func (pr *Preparer) Prepare(a wiretrace.Article) (*Prepared, error) {
 		return nil, fmt.Errorf("prepare %s: %w", a.Origin, ErrNoID)
 	}
 	if len(a.Text) > o.MaxBytes {
-		return nil, fmt.Errorf("prepare %s: %w (%d bytes, limit %d)", a.ID, ErrTooLarge, len(a.Text), o.MaxBytes)
+		return nil, fmt.Errorf("prepare %s: %w (%d bytes, limit %d)", name(&a), ErrTooLarge, len(a.Text), o.MaxBytes)
 	}
 	if !utf8.ValidString(a.Text) {
 		a.Text = strings.ToValidUTF8(a.Text, "\uFFFD")
@@ -83,7 +84,7 @@ func (pr *Preparer) Prepare(a wiretrace.Article) (*Prepared, error) {
 	a.HTML = ""
 	td := pr.an.Analyze(a.Text, extract.Chrome)
 	if len(td.Sentences) == 0 {
-		return nil, fmt.Errorf("prepare %s: %w", a.ID, ErrEmpty)
+		return nil, fmt.Errorf("prepare %s: %w", name(&a), ErrEmpty)
 	}
 	if a.Title == "" {
 		a.Title = inferTitle(td)
@@ -98,6 +99,14 @@ func (pr *Preparer) Prepare(a wiretrace.Article) (*Prepared, error) {
 	pr.buildSentKeys(p)
 	pr.buildTerms(p, td)
 	return p, nil
+}
+
+// name identifies an article in messages: its id, and where it was read.
+func name(a *wiretrace.Article) string {
+	if a.Origin == "" || a.Origin == a.ID {
+		return a.ID
+	}
+	return a.ID + " (" + a.Origin + ")"
 }
 
 // inferTitle takes a first paragraph that reads like a headline: short and
@@ -135,21 +144,17 @@ func (pr *Preparer) buildAlignDoc(p *Prepared, td *textnorm.Doc) {
 		slices.Sort(terms)
 		terms = slices.Compact(terms)
 		d.Terms = d.Terms[:off+len(terms)]
-		var w float32
-		for _, t := range terms {
-			w += textnorm.TermWeight(t)
-		}
 		as := align.Sentence{
 			Off:    uint32(off),
 			NTerms: uint16(min(len(terms), 65535)),
 			Words:  uint16(min(len(toks), 65535)),
-			Weight: w,
 			Exact:  uint32(exact),
 			Shape:  shape(toks),
 		}
 		d.Sentences[si] = as
 		d.Words += len(toks)
 	}
+	d.SetWeights(textnorm.TermWeight)
 }
 
 // shape is a MinHash of a sentence's word bigrams, 16 bits per value.
@@ -203,23 +208,34 @@ func (pr *Preparer) buildDocKeys(p *Prepared, td *textnorm.Doc) {
 func (pr *Preparer) buildSentKeys(p *Prepared) {
 	o := &pr.opts
 	p.SentIndexed = make([]bool, len(p.Doc.Sentences))
+	var elems []uint64
 	for i := range p.Doc.Sentences {
-		terms := p.Doc.SentenceTerms(i)
-		if len(terms) < o.MinSentenceTerms {
+		elems = distinctive(elems[:0], p.Doc.SentenceTerms(i))
+		if len(elems) < o.MinSentenceTerms {
 			continue
 		}
 		p.SentIndexed[i] = true
-		p.SentKeys = appendSentenceKeys(p.SentKeys, terms, o)
+		p.indexed++
+		sig := sketch.Sentence(elems)
+		p.SentKeys = lsh.Keys(p.SentKeys, sig[:], o.SentenceBands, o.SentenceRows)
 	}
 }
 
-func appendSentenceKeys(dst []uint64, terms []uint32, o *Options) []uint64 {
-	elems := make([]uint64, len(terms))
-	for k, t := range terms {
-		elems[k] = uint64(t)
+// commonDF is the background document share above which a term is too
+// common to identify a sentence ("year", "company", "said", "mln"): such
+// terms are left out of sentence sketches, so two sentences collide on what
+// is particular to them rather than on the vocabulary of a whole beat.
+const commonDF = 0.05
+
+// distinctive appends the terms that are not too common to dst.
+func distinctive(dst []uint64, terms []uint32) []uint64 {
+	limit := int(commonDF * float64(textnorm.BackgroundDocs()))
+	for _, t := range terms {
+		if textnorm.BackgroundDF(t) <= limit {
+			dst = append(dst, uint64(t))
+		}
 	}
-	sig := sketch.Sentence(elems)
-	return lsh.Keys(dst, sig[:], o.SentenceBands, o.SentenceRows)
+	return dst
 }
 
 // Boosts applied to a term's event weight.

@@ -5,6 +5,7 @@ package extract
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -61,27 +62,25 @@ func Chrome(paras []string) []bool {
 		}
 	}
 	markRedundant(info, chrome)
-	// Short headline-like lines touching chrome are chrome too (image
-	// labels, captions, box titles such as "Highlights").
-	for changed := true; changed; {
-		changed = false
-		for i := range paras {
-			if chrome[i] || info[i].words > 12 || info[i].terminal {
-				continue
-			}
-			if (i > 0 && sticky[i-1]) || (i+1 < n && sticky[i+1]) {
-				chrome[i], sticky[i] = true, true
-				changed = true
-				continue
-			}
-			// A one- or two-word box title ("Highlights", "Related")
-			// next to any chrome.
-			if info[i].words <= 2 && ((i > 0 && chrome[i-1]) || (i+1 < n && chrome[i+1])) {
-				chrome[i] = true
-				changed = true
-			}
+	// Short headline-like lines right next to a credit or metadata line
+	// are chrome too (image labels, captions under a credit); one step
+	// only, so a run of short lines (a results table) is not eaten.
+	spread := slices.Clone(chrome)
+	for i := range paras {
+		if chrome[i] || info[i].words > 12 || info[i].terminal {
+			continue
+		}
+		if (i > 0 && sticky[i-1]) || (i+1 < n && sticky[i+1]) {
+			spread[i] = true
+			continue
+		}
+		// A one- or two-word box title ("Highlights", "Related") next to
+		// any chrome.
+		if info[i].words <= 2 && ((i > 0 && chrome[i-1]) || (i+1 < n && chrome[i+1])) {
+			spread[i] = true
 		}
 	}
+	chrome = spread
 	return chrome
 }
 
@@ -113,19 +112,55 @@ func describe(p string) paraInfo {
 var (
 	creditRe = regexp.MustCompile(`(?i)^(\(?(image|photo|picture|video|graphic|illustration|file photo|media)s?\s*(source|credit|author|caption|copyright|:|/|,))|` +
 		`(image|photo|media) (caption|credit|source|copyright)|\b(getty images|ap photo|afp photo|reuters/|epa-efe|shutterstock|\(file\))|^(©|copyright\b)|all rights reserved`)
-	promoRe = regexp.MustCompile(`(?i)\b(read more|read all|also read|read also|related:|related stories|related articles|more stories|recommended|click here|subscribe|sign up|signup|newsletter|follow us|follow @|download the app|the story continues|story continues|continue reading|share this|share on|advertisement|sponsored|you are at:|skip to|cookies?\b|get latest|trending now|most read|watch:|listen:|log in|login|register now)`)
-	metaRe  = regexp.MustCompile(`(?i)^(edited by|updated on|updated:|published on|published:|first published|last updated|written by|reporting by|editing by|additional reporting|compiled by|by [A-Z])|(contributed to this report|reported from [A-Z][a-z]+\.?)$`)
-	navRe   = regexp.MustCompile(`^(\d+\.|[•·▪►»>|-])\s*\S`)
+	// promoRe: calls to action, chrome wherever they stand in a short line.
+	promoRe = regexp.MustCompile(`(?i)\b(read more|read all|also read|read also|related:|related stories|related articles|more stories|click here|sign up (for|to)|subscribe (to|now|for)|follow us|follow @|download the app|get the app|the story continues|story continues|continue reading|share this|share on|advertisement|sponsored content|you are at:|skip to|get latest|trending now|most read|watch:|listen:|log in to|register now)`)
+	// weakPromoRe: words of site furniture that are only chrome in short
+	// lines that are no sentence ("Newsletter", "Manage cookies").
+	weakPromoRe = regexp.MustCompile(`(?i)\b(newsletters?|subscribe|subscription|cookies?|log ?in|sign ?in|register|recommended|sponsored|privacy policy|terms of (use|service))\b`)
+	navRe       = regexp.MustCompile(`^(\d+\.|[•·▪►»>|-])\s*\S`)
+	metaRe      = regexp.MustCompile(`(?i)^\(?(edited by|updated on|updated:|published on|published:|first published|last updated|written by|reporting by|editing by|additional reporting|compiled by)|(contributed to this report|(?-i:reported from [A-Z][a-z]+))\.?\)?$`)
+	// bylineRe is case-sensitive: "By John Smith", not "By Tuesday, …"
+	// (metaLike also wants no closing punctuation).
+	bylineRe = regexp.MustCompile(`^By [A-Z]`)
 )
 
-func creditLike(in *paraInfo) bool { return in.words <= 60 && creditRe.MatchString(in.text) }
+func creditLike(in *paraInfo) bool {
+	return in.words <= 60 && containsAny(in.lower, creditHints) && creditRe.MatchString(in.text)
+}
+
+// Cheap substring tests that must pass before a rule's regular expression
+// runs; most paragraphs fail them, which keeps the filter fast.
+var (
+	creditHints = []string{"image", "photo", "picture", "video", "graphic", "illustration", "media", "getty", "reuters/", "epa", "shutterstock", "(file)", "©", "copyright", "rights reserved"}
+	promoHints  = []string{"read", "related", "stories", "click", "sign", "subscri", "follow", "app", "continue", "share", "advertisement", "sponsored", "you are at", "skip to", "latest", "trending", "watch:", "listen:", "log", "register", "newsletter", "cookie", "recommended", "privacy", "terms of"}
+)
+
+func containsAny(s string, subs []string) bool {
+	for _, x := range subs {
+		if strings.Contains(s, x) {
+			return true
+		}
+	}
+	return false
+}
 
 func promoLike(in *paraInfo) bool {
-	return in.words <= 30 && (!in.terminal || in.words <= 20) && promoRe.MatchString(in.text)
+	if in.words > 30 || !containsAny(in.lower, promoHints) {
+		return false
+	}
+	// A call to action inside a real sentence ("millions who subscribe to
+	// streaming services") is news: sentences must be short to count.
+	if (!in.terminal || in.words <= 15) && promoRe.MatchString(in.text) {
+		return true
+	}
+	return in.words <= 12 && !in.terminal && weakPromoRe.MatchString(in.text)
 }
 
 func metaLike(in *paraInfo) bool {
 	if in.words <= 14 && metaRe.MatchString(in.text) {
+		return true
+	}
+	if in.words <= 14 && !in.terminal && bylineRe.MatchString(in.text) {
 		return true
 	}
 	return in.words <= 14 && dateLine(in.lower)
@@ -162,7 +197,8 @@ func dateLine(lower string) bool {
 			continue
 		}
 		if strings.IndexFunc(w, func(r rune) bool { return !unicode.IsDigit(r) && r != ':' && r != '.' }) >= 0 {
-			if !(strings.HasSuffix(w, "am") || strings.HasSuffix(w, "pm") || strings.HasSuffix(w, "st") || strings.HasSuffix(w, "nd") || strings.HasSuffix(w, "rd") || strings.HasSuffix(w, "th")) {
+			// Only "9th", "21st", "11am" and the like pass.
+			if w[0] < '0' || w[0] > '9' || !(strings.HasSuffix(w, "am") || strings.HasSuffix(w, "pm") || strings.HasSuffix(w, "st") || strings.HasSuffix(w, "nd") || strings.HasSuffix(w, "rd") || strings.HasSuffix(w, "th")) {
 				return false
 			}
 		}

@@ -122,7 +122,7 @@ func parseJSONLine(b []byte, origin string) Item {
 		URL: ja.URL, Source: ja.Source, Lang: ja.Lang, Origin: origin,
 	}
 	if ja.Published != "" {
-		if t, ok := dates.Parse(ja.Published); ok {
+		if t, ok := dates.ParseDate(ja.Published); ok {
 			a.Published = t
 		}
 	}

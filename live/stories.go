@@ -198,7 +198,7 @@ func ParseStoryQuery(v url.Values) (StoryQuery, error) {
 		return sq, fmt.Errorf("%w: q is over %d bytes", ErrBadQuery, maxQuery)
 	}
 	if s := v.Get("since"); s != "" {
-		t, ok := dates.Parse(s)
+		t, ok := dates.ParseDate(s)
 		if !ok {
 			return sq, fmt.Errorf("%w: since: cannot read date %q (use RFC 3339 or YYYY-MM-DD)", ErrBadQuery, clip(s, 64))
 		}

@@ -178,29 +178,37 @@ func Groups(n int, edges []Edge) [][]int {
 }
 
 // Closest returns the member of a copy group closest to the source text:
-// the one that best contains every other member's text, scored as the sum
-// over the other members o of (share of o's words aligned to it) × (their
-// mean link similarity). Rewordings and translations drift from the
-// original, so the original (or its most faithful copy) is the member the
-// others all resemble most. Ties go to the earlier publication, then the
-// earlier position. dates may be nil.
+// the most complete one, the member that carries the most of every other
+// member's text (sum over the other members o of the share of o's words
+// aligned to it). Copies are trimmed, cut after a quote, spun or
+// translated: each loses some of the original and keeps what it kept, so
+// the original (or its most faithful republication) is the member inside
+// which every other one is found. Ties go to the higher total link
+// similarity, then the earlier publication, then the earlier position.
+// dates may be nil.
 func Closest(members []int, edges []Edge, dates func(int) time.Time) int {
 	in := make(map[int]bool, len(members))
 	for _, m := range members {
 		in[m] = true
 	}
-	score := make(map[int]float64, len(members))
+	contains := make(map[int]float64, len(members))
+	sim := make(map[int]float64, len(members))
 	for _, e := range edges {
 		if !in[e.A] || !in[e.B] {
 			continue
 		}
 		// Coverage[0] is the share of A inside B: credit to B, and back.
-		score[e.B] += e.Coverage[0] * e.Sim
-		score[e.A] += e.Coverage[1] * e.Sim
+		contains[e.B] += e.Coverage[0]
+		contains[e.A] += e.Coverage[1]
+		sim[e.A] += e.Sim
+		sim[e.B] += e.Sim
 	}
 	best := slices.Clone(members)
 	slices.SortStableFunc(best, func(x, y int) int {
-		if c := cmp.Compare(score[y], score[x]); c != 0 {
+		if c := cmp.Compare(contains[y], contains[x]); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(sim[y], sim[x]); c != 0 {
 			return c
 		}
 		if dates != nil {

@@ -161,7 +161,7 @@ func parseDate(field, v string) (time.Time, *apiError) {
 	if strings.TrimSpace(v) == "" {
 		return time.Time{}, nil
 	}
-	t, ok := dates.Parse(v)
+	t, ok := dates.ParseDate(v)
 	if !ok {
 		return time.Time{}, errorf(http.StatusBadRequest, codeBadDate, "%s: cannot read date %q (use RFC 3339, e.g. 2021-12-04T09:30:00Z)", field, clip(v, 64))
 	}

@@ -60,7 +60,7 @@ func loadCorpus(t *testing.T) ([]map[string]any, string) {
 			// The API refuses dates it cannot read; a feed would send them
 			// in RFC 3339.
 			var published any
-			if p, ok := dates.Parse(fmt.Sprint(a["published"])); ok {
+			if p, ok := dates.ParseDate(fmt.Sprint(a["published"])); ok {
 				published = p.Format(time.RFC3339)
 			}
 			out = append(out, map[string]any{"title": a["title"], "source": a["source"], "text": text, "published": published})

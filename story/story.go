@@ -100,8 +100,11 @@ type Options struct {
 	DateDecay time.Duration
 	// UnknownDate is the date factor when a date is missing. Default 0.85.
 	UnknownDate float64
-	// MaxPosting: posting lists longer than this are skipped. Default 50000.
+	// MaxPosting: posting lists longer than this are skipped. Default 5000.
 	MaxPosting int
+	// QueryTerms is how many of an article's heaviest terms are looked up
+	// to find similar articles. Default 24.
+	QueryTerms int
 	// Candidates is how many most similar articles are considered.
 	// Default 50.
 	Candidates int
@@ -121,7 +124,10 @@ func (o Options) withDefaults() Options {
 		o.UnknownDate = 0.85
 	}
 	if o.MaxPosting == 0 {
-		o.MaxPosting = 50000
+		o.MaxPosting = 5000
+	}
+	if o.QueryTerms == 0 {
+		o.QueryTerms = 24
 	}
 	if o.Candidates == 0 {
 		o.Candidates = 50
@@ -132,7 +138,9 @@ func (o Options) withDefaults() Options {
 // DateFactor scales event similarity by the distance of two publication
 // dates (zero means unknown).
 func (o Options) DateFactor(a, b time.Time) float64 {
-	o = o.withDefaults()
+	if o.DateWindow == 0 || o.DateDecay == 0 || o.UnknownDate == 0 {
+		o = o.withDefaults()
+	}
 	if a.IsZero() || b.IsZero() {
 		return o.UnknownDate
 	}
@@ -142,6 +150,9 @@ func (o Options) DateFactor(a, b time.Time) float64 {
 	}
 	if d <= o.DateWindow {
 		return 1
+	}
+	if d > o.DateWindow+20*o.DateDecay {
+		return 0 // e^-20: nothing left to compare
 	}
 	return math.Exp(-float64(d-o.DateWindow) / float64(o.DateDecay))
 }
@@ -154,7 +165,8 @@ type posting struct {
 type member struct {
 	vec   Vector
 	date  time.Time
-	story int // index into stories; -1 when removed
+	unix  int64 // date as Unix seconds; 0 when unknown
+	story int   // index into stories; -1 when removed
 }
 
 // Clusterer assigns articles to stories incrementally. Articles are
@@ -162,9 +174,12 @@ type member struct {
 // concurrent use.
 type Clusterer struct {
 	opts     Options
-	members  map[uint32]*member
+	members  []*member // by handle; nil when absent
 	postings map[uint32][]posting
 	stories  []*storyState
+	acc      []float32 // scratch accumulators of Similar, by handle
+	touched  []uint32
+	decay    []float32 // date factor per hour beyond DateWindow
 }
 
 type storyState struct {
@@ -175,41 +190,153 @@ type storyState struct {
 
 // New returns an empty Clusterer.
 func New(opts Options) *Clusterer {
-	return &Clusterer{opts: opts.withDefaults(), members: map[uint32]*member{}, postings: map[uint32][]posting{}}
+	return &Clusterer{opts: opts.withDefaults(), postings: map[uint32][]posting{}}
 }
 
 // Similar returns up to Options.Candidates articles most similar to v (with
-// the date factor applied), most similar first, ties by handle.
+// the date factor applied), most similar first, ties by handle. Only v's
+// QueryTerms heaviest terms are looked up, and posting lists longer than
+// MaxPosting are skipped.
 func (c *Clusterer) Similar(v Vector, date time.Time) []Scored {
-	acc := map[uint32]float64{}
-	for i, t := range v.Terms {
-		p := c.postings[t]
+	q := queryTerms(v, c.opts.QueryTerms)
+	at := unixOf(date)
+	c.touched = c.touched[:0]
+	for _, i := range q {
+		p := c.postings[v.Terms[i]]
 		if len(p) > c.opts.MaxPosting {
 			continue
 		}
-		w := float64(v.Weights[i])
+		w := v.Weights[i]
 		for _, e := range p {
-			acc[e.doc] += w * float64(e.weight)
+			if int(e.doc) >= len(c.acc) {
+				c.acc = slices.Grow(c.acc, int(e.doc)+1-len(c.acc))[:int(e.doc)+1]
+			}
+			if c.acc[e.doc] == 0 {
+				c.touched = append(c.touched, e.doc)
+			}
+			c.acc[e.doc] += w * e.weight
 		}
 	}
-	out := make([]Scored, 0, len(acc))
-	for d, s := range acc {
-		m := c.members[d]
+	out := make([]Scored, 0, len(c.touched))
+	for _, d := range c.touched {
+		s := float64(c.acc[d])
+		c.acc[d] = 0
+		m := c.member(d)
 		if m == nil {
 			continue
 		}
-		out = append(out, Scored{Doc: d, Sim: s * c.opts.DateFactor(date, m.date)})
+		out = append(out, Scored{Doc: d, Sim: s * c.dateFactor(at, m.unix)})
 	}
-	slices.SortFunc(out, func(x, y Scored) int {
+	less := func(x, y Scored) int {
 		if c := cmp.Compare(y.Sim, x.Sim); c != 0 {
 			return c
 		}
 		return cmp.Compare(x.Doc, y.Doc)
-	})
-	if len(out) > c.opts.Candidates {
-		out = out[:c.opts.Candidates]
 	}
+	// The partial scores (query terms only) pick a shortlist; the exact
+	// cosine over whole vectors ranks it.
+	if short := 2 * c.opts.Candidates; len(out) > short {
+		out = selectTop(out, short, less)
+	}
+	for i := range out {
+		m := c.member(out[i].Doc)
+		out[i].Sim = Cosine(v, m.vec) * c.dateFactor(at, m.unix)
+	}
+	if len(out) > c.opts.Candidates {
+		out = selectTop(out, c.opts.Candidates, less)
+	}
+	slices.SortFunc(out, less)
 	return out
+}
+
+// queryTerms returns the indexes of v's k heaviest terms.
+func queryTerms(v Vector, k int) []int {
+	idx := make([]int, len(v.Terms))
+	for i := range idx {
+		idx[i] = i
+	}
+	if len(idx) <= k {
+		return idx
+	}
+	slices.SortFunc(idx, func(a, b int) int {
+		if c := cmp.Compare(v.Weights[b], v.Weights[a]); c != 0 {
+			return c
+		}
+		return cmp.Compare(v.Terms[a], v.Terms[b])
+	})
+	return idx[:k]
+}
+
+// selectTop moves the k best items (by less) to the front and returns them,
+// in no particular order, in expected linear time (quickselect with a
+// deterministic pivot).
+func selectTop(xs []Scored, k int, less func(x, y Scored) int) []Scored {
+	lo, hi := 0, len(xs)
+	for hi-lo > 1 {
+		p := xs[lo+(hi-lo)/2]
+		// Three-way partition around p.
+		lt, i, gt := lo, lo, hi
+		for i < gt {
+			switch c := less(xs[i], p); {
+			case c < 0:
+				xs[lt], xs[i] = xs[i], xs[lt]
+				lt++
+				i++
+			case c > 0:
+				gt--
+				xs[i], xs[gt] = xs[gt], xs[i]
+			default:
+				i++
+			}
+		}
+		switch {
+		case k <= lt:
+			hi = lt
+		case k <= gt:
+			return xs[:k]
+		default:
+			lo = gt
+		}
+	}
+	return xs[:k]
+}
+
+func unixOf(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	if u := t.Unix(); u != 0 {
+		return u
+	}
+	return 1 // 1970-01-01T00:00:00Z itself, kept apart from "unknown"
+}
+
+// dateFactor is Options.DateFactor on Unix seconds (0 = unknown), with the
+// decay tabulated per hour: it runs once per candidate article.
+func (c *Clusterer) dateFactor(a, b int64) float64 {
+	if a == 0 || b == 0 {
+		return c.opts.UnknownDate
+	}
+	d := a - b
+	if d < 0 {
+		d = -d
+	}
+	over := d - int64(c.opts.DateWindow/time.Second)
+	if over <= 0 {
+		return 1
+	}
+	if c.decay == nil {
+		n := int(20 * c.opts.DateDecay / time.Hour)
+		c.decay = make([]float32, n+1)
+		for h := range c.decay {
+			c.decay[h] = float32(math.Exp(-float64(time.Duration(h)*time.Hour) / float64(c.opts.DateDecay)))
+		}
+	}
+	h := over / 3600
+	if h >= int64(len(c.decay)) {
+		return 0
+	}
+	return float64(c.decay[h])
 }
 
 // Scored is an article handle with a similarity.
@@ -222,13 +349,13 @@ type Scored struct {
 // and returns the story's id. linked are articles doc is known to reuse text
 // from (its copies or sources); their stories are joined and merged.
 func (c *Clusterer) Add(doc uint32, v Vector, date time.Time, linked []uint32) int {
-	if _, dup := c.members[doc]; dup {
+	if c.member(doc) != nil {
 		c.Remove(doc)
 	}
 	// Stories reached by reuse links.
 	var forced []int
 	for _, l := range linked {
-		if m := c.members[l]; m != nil && m.story >= 0 {
+		if m := c.member(l); m != nil && m.story >= 0 {
 			forced = append(forced, c.resolve(m.story))
 		}
 	}
@@ -249,7 +376,10 @@ func (c *Clusterer) Add(doc uint32, v Vector, date time.Time, linked []uint32) i
 	}
 	st := c.stories[target]
 	st.docs = append(st.docs, doc)
-	c.members[doc] = &member{vec: v, date: date, story: target}
+	if int(doc) >= len(c.members) {
+		c.members = slices.Grow(c.members, int(doc)+1-len(c.members))[:int(doc)+1]
+	}
+	c.members[doc] = &member{vec: v, date: date, unix: unixOf(date), story: target}
 	for i, t := range v.Terms {
 		c.postings[t] = append(c.postings[t], posting{doc: doc, weight: v.Weights[i]})
 	}
@@ -262,7 +392,7 @@ func (c *Clusterer) best(v Vector, date time.Time) int {
 	byStory := map[int][]float64{}
 	var order []int
 	for _, s := range sims {
-		st := c.resolve(c.members[s.Doc].story)
+		st := c.resolve(c.member(s.Doc).story)
 		if _, ok := byStory[st]; !ok {
 			order = append(order, st)
 		}
@@ -303,7 +433,7 @@ func (c *Clusterer) merge(dst, src int) {
 	}
 	s, d := c.stories[src], c.stories[dst]
 	for _, doc := range s.docs {
-		if m := c.members[doc]; m != nil && m.story == src {
+		if m := c.member(doc); m != nil && m.story == src {
 			m.story = dst
 			d.docs = append(d.docs, doc)
 		}
@@ -312,9 +442,16 @@ func (c *Clusterer) merge(dst, src int) {
 	s.alias = dst
 }
 
+func (c *Clusterer) member(doc uint32) *member {
+	if int(doc) < len(c.members) {
+		return c.members[doc]
+	}
+	return nil
+}
+
 // Remove takes an article out of its story; the story stays even if empty.
 func (c *Clusterer) Remove(doc uint32) {
-	m := c.members[doc]
+	m := c.member(doc)
 	if m == nil {
 		return
 	}
@@ -333,12 +470,12 @@ func (c *Clusterer) Remove(doc uint32) {
 			c.postings[t] = p
 		}
 	}
-	delete(c.members, doc)
+	c.members[doc] = nil
 }
 
 // Story returns the id of doc's story, or -1 when doc is unknown.
 func (c *Clusterer) Story(doc uint32) int {
-	m := c.members[doc]
+	m := c.member(doc)
 	if m == nil {
 		return -1
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -107,10 +108,11 @@ func analyze(ctx context.Context, g *globals, inputs []string, opts engine.Optio
 			}
 		})
 	}()
+	skips := newSkipReporter(g)
 	err = engine.PrepareOrdered(ctx, opts, workers, in, func(o engine.Output) error {
 		if o.Err != nil {
 			st.Skipped++
-			fmt.Fprintln(g.stderr, "skip:", o.Err)
+			skips.report(o.Err)
 			return nil
 		}
 		st.Read++
@@ -121,12 +123,65 @@ func analyze(ctx context.Context, g *globals, inputs []string, opts engine.Optio
 	if rerr := <-readErr; err == nil && rerr != nil && !errors.Is(rerr, context.Canceled) {
 		err = rerr
 	}
+	skips.summary()
 	if err != nil {
 		return nil, err
 	}
 	st.Elapsed = time.Since(start)
-	log.Debug("analysed", "articles", st.Read, "skipped", st.Skipped, "elapsed", st.Elapsed)
+	es := eng.Stats()
+	log.Debug("analysed", "articles", st.Read, "skipped", st.Skipped, "bytes", st.Bytes, "elapsed", st.Elapsed,
+		"aligned_pairs", es.Aligned, "reuse_pairs", es.Reuse)
 	return &analysis{Engine: eng, Report: eng.Report(), Stats: st}, nil
+}
+
+// skipReporter prints skipped inputs on stderr: every one with -v, else
+// the first maxSkipLines and then a count per reason at the end.
+type skipReporter struct {
+	g        *globals
+	n        int
+	byReason map[string]int
+	order    []string
+}
+
+const maxSkipLines = 20
+
+func newSkipReporter(g *globals) *skipReporter {
+	return &skipReporter{g: g, byReason: map[string]int{}}
+}
+
+func (s *skipReporter) report(err error) {
+	s.n++
+	r := reason(err)
+	if s.byReason[r] == 0 {
+		s.order = append(s.order, r)
+	}
+	s.byReason[r]++
+	if s.g.verbose || s.n <= maxSkipLines {
+		fmt.Fprintln(s.g.stderr, "skip:", err)
+	} else if s.n == maxSkipLines+1 {
+		fmt.Fprintln(s.g.stderr, "skip: … more skipped inputs not listed (use -v to list all)")
+	}
+}
+
+func (s *skipReporter) summary() {
+	if s.n <= maxSkipLines && !s.g.verbose {
+		return
+	}
+	fmt.Fprintf(s.g.stderr, "skipped %d inputs:", s.n)
+	for _, r := range s.order {
+		fmt.Fprintf(s.g.stderr, " %d %s;", s.byReason[r], r)
+	}
+	fmt.Fprintln(s.g.stderr)
+}
+
+// reason names the kind of a skip error.
+func reason(err error) string {
+	for _, k := range []error{engine.ErrEmpty, engine.ErrTooLarge, engine.ErrNoID, ingest.ErrMalformed, ingest.ErrTooLarge, ingest.ErrEmpty, ingest.ErrBinary, ingest.ErrUnknownFormat, fs.ErrNotExist, fs.ErrPermission} {
+		if errors.Is(err, k) {
+			return k.Error()
+		}
+	}
+	return "other"
 }
 
 // writeReport prints the human-readable report.

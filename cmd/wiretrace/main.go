@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -27,8 +28,11 @@ func (e *exitError) Error() string { return e.err.Error() }
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	root := newRoot(os.Stdin, os.Stdout, os.Stderr)
+	root, g := newRoot(os.Stdin, os.Stdout, os.Stderr)
 	err := root.ExecuteContext(ctx)
+	if g.stopProfile != nil {
+		g.stopProfile()
+	}
 	if err == nil {
 		return
 	}
@@ -42,11 +46,13 @@ func main() {
 
 // globals are the flags every subcommand shares.
 type globals struct {
-	verbose bool
-	quiet   bool
-	stdin   io.Reader
-	stdout  io.Writer
-	stderr  io.Writer
+	verbose     bool
+	quiet       bool
+	cpuProfile  string
+	stopProfile func()
+	stdin       io.Reader
+	stdout      io.Writer
+	stderr      io.Writer
 }
 
 func (g *globals) logger() *slog.Logger {
@@ -60,7 +66,7 @@ func (g *globals) logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(g.stderr, &slog.HandlerOptions{Level: level}))
 }
 
-func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+func newRoot(stdin io.Reader, stdout, stderr io.Writer) (*cobra.Command, *globals) {
 	g := &globals{stdin: stdin, stdout: stdout, stderr: stderr}
 	root := &cobra.Command{
 		Use:   "wiretrace",
@@ -76,6 +82,19 @@ sentence who reused what from whom.`,
 	root.SetErr(stderr)
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log progress and every skipped input")
 	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "log errors only")
+	root.PersistentFlags().StringVar(&g.cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
+	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		if g.cpuProfile == "" {
+			return nil
+		}
+		f, err := os.Create(g.cpuProfile)
+		if err != nil {
+			return err
+		}
+		g.stopProfile = func() { pprof.StopCPUProfile(); f.Close() }
+		return pprof.StartCPUProfile(f)
+	}
+
 	root.AddCommand(newAnalyzeCmd(g), newCompareCmd(g), newServeCmd(g))
-	return root
+	return root, g
 }

@@ -33,7 +33,7 @@ func TestServeChild(t *testing.T) {
 	if os.Getenv("WIRETRACE_SERVE_CHILD") != "1" {
 		t.Skip("helper process of TestServeCrash")
 	}
-	root := newRoot(os.Stdin, os.Stdout, os.Stderr)
+	root, _ := newRoot(os.Stdin, os.Stdout, os.Stderr)
 	root.SetArgs(flag.Args())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -341,13 +341,13 @@ func TestServeCrash(t *testing.T) {
 func TestServeRefusesOpenNonLoopback(t *testing.T) {
 	t.Setenv("WIRETRACE_TOKEN", "")
 	var stderr bytes.Buffer
-	root := newRoot(strings.NewReader(""), io.Discard, &stderr)
+	root, _ := newRoot(strings.NewReader(""), io.Discard, &stderr)
 	root.SetArgs([]string{"serve", "--addr", "0.0.0.0:0", "--data", t.TempDir()})
 	err := root.ExecuteContext(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "without a token") {
 		t.Errorf("got %v, want a refusal to listen without a token", err)
 	}
-	root = newRoot(strings.NewReader(""), io.Discard, &stderr)
+	root, _ = newRoot(strings.NewReader(""), io.Discard, &stderr)
 	root.SetArgs([]string{"serve", "--addr", ":0", "--data", t.TempDir()})
 	if err := root.ExecuteContext(context.Background()); err == nil || !strings.Contains(err.Error(), "without a token") {
 		t.Errorf("all interfaces: got %v, want a refusal", err)

@@ -20,9 +20,8 @@
 // WAL fsync on the server) whatever the number of records; concurrent Puts
 // queue on the lock, so batch them. Get is one indexed lookup. Scan reads
 // through a cursor 256 rows at a time and holds one pooled connection and
-// an open read-only transaction until it returns. Len counts rows (a
-// sequential scan of the table's index). PostgreSQL compresses bodies over
-// ~2 KB (TOAST).
+// an open read-only transaction until it returns. Len counts rows, O(records).
+// PostgreSQL compresses bodies over ~2 KB (TOAST).
 package postgres
 
 import (
@@ -74,7 +73,9 @@ var schemaV1 = []string{
 
 // Store is a store.Store in PostgreSQL. It is safe for concurrent use, also
 // by several processes on one database. Scan's fn may call any method except
-// Close.
+// Close, but each running Scan holds one pooled connection: with as many
+// Scans at once as the pool has connections (pool_max_conns, default the
+// larger of 4 and the CPU count), a fn that calls the store waits forever.
 type Store struct {
 	pool    *pgxpool.Pool
 	log     *slog.Logger
