@@ -42,7 +42,7 @@ func (s *Server) postArticles(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !batch {
-		a, aerr := s.decodeArticle(body)
+		a, warnings, aerr := s.decodeArticle(body)
 		if aerr != nil {
 			s.count("rejected", 1)
 			writeError(w, aerr)
@@ -58,7 +58,7 @@ func (s *Server) postArticles(w http.ResponseWriter, r *http.Request) {
 			writeError(w, fromIndexError(out[0].Err))
 			return
 		}
-		res := indexed(out[0])
+		res := indexed(out[0], warnings)
 		s.count(outcomeName(res), 1)
 		writeJSON(w, res.Status, res)
 		return
@@ -103,9 +103,10 @@ func (s *Server) postBatch(w http.ResponseWriter, r *http.Request, body []byte) 
 	resp := batchResponse{Results: make([]any, len(lines))}
 	var arts []wiretrace.Article
 	var at []int
+	var warnings [][]string
 	malformed := 0
 	for k, l := range lines {
-		a, aerr := s.decodeArticle(l.raw)
+		a, warn, aerr := s.decodeArticle(l.raw)
 		if aerr != nil {
 			if aerr.Code == codeMalformed {
 				malformed++
@@ -115,6 +116,7 @@ func (s *Server) postBatch(w http.ResponseWriter, r *http.Request, body []byte) 
 		}
 		arts = append(arts, a)
 		at = append(at, k)
+		warnings = append(warnings, warn)
 	}
 	if malformed == len(lines) {
 		first := resp.Results[0].(ingestFailure)
@@ -134,7 +136,7 @@ func (s *Server) postBatch(w http.ResponseWriter, r *http.Request, body []byte) 
 				resp.Results[k] = ingestFailure{Line: lines[k].no, Status: aerr.Status, ID: arts[j].ID, Error: aerr}
 				continue
 			}
-			res := indexed(o)
+			res := indexed(o, warnings[j])
 			res.Line = lines[k].no
 			resp.Results[k] = res
 			resp.Indexed++

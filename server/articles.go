@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -40,15 +41,15 @@ type articleIn struct {
 type HTMLExtractor func(html, pageURL string) (*wiretrace.Article, error)
 
 // decodeArticle parses one JSON article and turns it into a
-// wiretrace.Article.
-func (s *Server) decodeArticle(b []byte) (wiretrace.Article, *apiError) {
+// wiretrace.Article, with warnings about what was ignored.
+func (s *Server) decodeArticle(b []byte) (wiretrace.Article, []string, *apiError) {
 	var in articleIn
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&in); err != nil {
-		return wiretrace.Article{}, jsonError(err)
+		return wiretrace.Article{}, nil, jsonError(err)
 	}
 	if dec.More() {
-		return wiretrace.Article{}, errorf(http.StatusBadRequest, codeMalformed,
+		return wiretrace.Article{}, nil, errorf(http.StatusBadRequest, codeMalformed,
 			"more than one JSON value; send batches as JSONL with Content-Type application/x-ndjson")
 	}
 	return s.toArticle(&in)
@@ -73,44 +74,51 @@ func jsonError(err error) *apiError {
 }
 
 // toArticle is the one place an incoming article becomes a
-// wiretrace.Article: id, dates and size checked, HTML extracted to text.
-func (s *Server) toArticle(in *articleIn) (wiretrace.Article, *apiError) {
+// wiretrace.Article: id and size checked, dates read, HTML extracted to
+// text. Like the JSONL reader (docs/input.md), it ignores a date it cannot
+// read, and says so in a warning.
+func (s *Server) toArticle(in *articleIn) (wiretrace.Article, []string, *apiError) {
 	var none wiretrace.Article
 	id, aerr := parseID(in.ID)
 	if aerr != nil {
-		return none, aerr
+		return none, nil, aerr
 	}
 	if n := len(in.Text) + len(in.HTML); n > s.cfg.MaxArticleBytes {
-		return none, errorf(http.StatusRequestEntityTooLarge, codeTooLarge, "article %q: text and html are %d bytes, limit %d", id, n, s.cfg.MaxArticleBytes)
+		return none, nil, errorf(http.StatusRequestEntityTooLarge, codeTooLarge, "article %q: text and html are %d bytes, limit %d", id, n, s.cfg.MaxArticleBytes)
 	}
 	a := wiretrace.Article{
 		ID: id, Title: strings.TrimSpace(in.Title), Text: in.Text, URL: strings.TrimSpace(in.URL),
 		Source: strings.TrimSpace(in.Source), Lang: in.Lang, Byline: in.Byline, Dateline: in.Dateline, Credits: in.Credits,
 	}
-	var err *apiError
-	if a.Published, err = parseDate("published", in.Published); err != nil {
-		return none, err
+	var warnings []string
+	date := func(field, v string) time.Time {
+		if strings.TrimSpace(v) == "" {
+			return time.Time{}
+		}
+		t, ok := dates.ParseDate(v)
+		if !ok {
+			warnings = append(warnings, fmt.Sprintf("%s: cannot read date %q; ignored (use RFC 3339, e.g. 2021-12-04T09:30:00Z)", field, clip(v, 64)))
+		}
+		return t
 	}
-	if a.Updated, err = parseDate("updated", in.Updated); err != nil {
-		return none, err
-	}
+	a.Published, a.Updated = date("published", in.Published), date("updated", in.Updated)
 	if strings.TrimSpace(a.Text) == "" && strings.TrimSpace(in.HTML) != "" {
 		if s.cfg.ExtractHTML == nil {
-			return none, errorf(http.StatusUnprocessableEntity, codeEmpty, "article %q: this server has no HTML extractor; send the text in \"text\"", id)
+			return none, nil, errorf(http.StatusUnprocessableEntity, codeEmpty, "article %q: this server has no HTML extractor; send the text in \"text\"", id)
 		}
 		page, xerr := s.cfg.ExtractHTML(in.HTML, a.URL)
 		if xerr != nil {
-			return none, errorf(http.StatusUnprocessableEntity, codeEmpty, "article %q: extract html: %v", id, xerr)
+			return none, nil, errorf(http.StatusUnprocessableEntity, codeEmpty, "article %q: extract html: %v", id, xerr)
 		}
 		mergeExtracted(&a, page)
 	}
 	if strings.TrimSpace(a.Text) == "" {
-		return none, errorf(http.StatusUnprocessableEntity, codeEmpty, "article %q: %v: no text or html", id, engine.ErrEmpty)
+		return none, nil, errorf(http.StatusUnprocessableEntity, codeEmpty, "article %q: %v: no text or html", id, engine.ErrEmpty)
 	}
 	if !utf8.ValidString(a.Text) {
 		a.Text = strings.ToValidUTF8(a.Text, "\uFFFD")
 	}
-	return a, nil
+	return a, warnings, nil
 }
 
 // mergeExtracted takes the text of an extracted page and the metadata the
@@ -157,17 +165,6 @@ func parseID(raw json.RawMessage) (string, *apiError) {
 	return "", errorf(http.StatusBadRequest, codeMissingID, `"id" must be a string or a number`)
 }
 
-func parseDate(field, v string) (time.Time, *apiError) {
-	if strings.TrimSpace(v) == "" {
-		return time.Time{}, nil
-	}
-	t, ok := dates.ParseDate(v)
-	if !ok {
-		return time.Time{}, errorf(http.StatusBadRequest, codeBadDate, "%s: cannot read date %q (use RFC 3339, e.g. 2021-12-04T09:30:00Z)", field, clip(v, 64))
-	}
-	return t, nil
-}
-
 func clip(s string, n int) string {
 	if len(s) <= n {
 		return s
@@ -212,6 +209,7 @@ type ingestResult struct {
 	CopyGroup string         `json:"copy_group"` // "" when the article is in no copy group
 	Matches   []engine.Match `json:"matches"`
 	Replaced  bool           `json:"replaced"`
+	Warnings  []string       `json:"warnings,omitempty"` // what was ignored, e.g. an unreadable date
 }
 
 // ingestFailure is the answer for one rejected article of a batch.
@@ -222,11 +220,12 @@ type ingestFailure struct {
 	Error  *apiError `json:"error"`
 }
 
-func indexed(o live.Outcome) ingestResult {
+func indexed(o live.Outcome, warnings []string) ingestResult {
 	r := o.Result
 	status := http.StatusCreated
 	if r.Replaced {
 		status = http.StatusOK
 	}
-	return ingestResult{Status: status, ID: r.ID, Seq: o.Seq, Story: r.Story, CopyGroup: r.CopyGroup, Matches: r.Matches, Replaced: r.Replaced}
+	return ingestResult{Status: status, ID: r.ID, Seq: o.Seq, Story: r.Story, CopyGroup: r.CopyGroup, Matches: r.Matches,
+		Replaced: r.Replaced, Warnings: warnings}
 }

@@ -31,7 +31,6 @@ const (
 	codeMissingID     = "missing_id"
 	codeInvalidID     = "invalid_id"
 	codeEmpty         = "empty_article"
-	codeBadDate       = "bad_date"
 	codeTooLarge      = "too_large"
 	codeBatchTooLarge = "batch_too_large"
 	codeBodyTooLarge  = "body_too_large"

@@ -22,7 +22,7 @@ func FuzzDecodeArticle(f *testing.F) {
 	}
 	s := &Server{cfg: Config{MaxArticleBytes: 1 << 10}.withDefaults()}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		a, err := s.decodeArticle(body)
+		a, _, err := s.decodeArticle(body)
 		if err != nil {
 			if err.Status < 400 || err.Status > 499 || err.Code == "" || err.Message == "" {
 				t.Fatalf("refusal %+v: want a 4xx with a code and a message", err)

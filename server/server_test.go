@@ -244,7 +244,6 @@ func TestBadInput(t *testing.T) {
 		{"no text", "POST", "/v1/articles", []byte(`{"id": "e1", "title": "Headline only"}`), []string{ctJSON}, 422, codeEmpty},
 		{"blank text", "POST", "/v1/articles", []byte(`{"id": "e2", "text": " \n\n \t"}`), []string{ctJSON}, 422, codeEmpty},
 		{"html without extractor", "POST", "/v1/articles", []byte(`{"id": "h1", "html": "<p>Text</p>"}`), []string{ctJSON}, 422, codeEmpty},
-		{"bad date", "POST", "/v1/articles", []byte(`{"id": "d1", "text": "Some text here.", "published": "last Tuesday"}`), []string{ctJSON}, 400, codeBadDate},
 		{"text/plain", "POST", "/v1/articles", good("p1"), []string{"Content-Type: text/plain"}, 415, codeMediaType},
 		{"form", "POST", "/v1/articles", []byte("id=1&text=x"), []string{"Content-Type: application/x-www-form-urlencoded"}, 415, codeMediaType},
 		{"no content type", "POST", "/v1/articles", good("p2"), []string{"Content-Type:"}, 415, codeMediaType},
@@ -319,10 +318,11 @@ func TestBatchWithBadLines(t *testing.T) {
 	var br struct {
 		Indexed, Rejected int
 		Results           []struct {
-			Line   int
-			Status int
-			ID     string
-			Error  *apiError
+			Line     int
+			Status   int
+			ID       string
+			Error    *apiError
+			Warnings []string
 		}
 	}
 	r.json(t, &br)
@@ -331,10 +331,10 @@ func TestBatchWithBadLines(t *testing.T) {
 		id, code     string
 	}{
 		{1, 201, "ok1", ""}, {3, 422, "noText", codeEmpty}, {4, 400, "", codeMalformed}, {5, 400, "", codeMissingID},
-		{6, 201, "ok2", ""}, {7, 400, "badDate", codeBadDate},
+		{6, 201, "ok2", ""}, {7, 201, "badDate", ""},
 	}
-	if br.Indexed != 2 || br.Rejected != 4 || len(br.Results) != len(want) {
-		t.Fatalf("got %d indexed, %d rejected, %d results; want 2, 4, %d", br.Indexed, br.Rejected, len(br.Results), len(want))
+	if br.Indexed != 3 || br.Rejected != 3 || len(br.Results) != len(want) {
+		t.Fatalf("got %d indexed, %d rejected, %d results; want 3, 3, %d", br.Indexed, br.Rejected, len(br.Results), len(want))
 	}
 	for i, w := range want {
 		g := br.Results[i]
@@ -344,6 +344,9 @@ func TestBatchWithBadLines(t *testing.T) {
 		}
 		if g.Line != w.line || g.Status != w.status || g.ID != w.id || code != w.code {
 			t.Errorf("result %d: got line %d status %d id %q code %q, want %+v", i, g.Line, g.Status, g.ID, code, w)
+		}
+		if wantWarn := w.id == "badDate"; (len(g.Warnings) == 1 && strings.Contains(g.Warnings[0], `"soon"`)) != wantWarn {
+			t.Errorf("result %d: warnings %q, want one about the date: %v", i, g.Warnings, wantWarn)
 		}
 	}
 }
