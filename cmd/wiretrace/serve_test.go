@@ -10,6 +10,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -24,6 +25,9 @@ import (
 	"time"
 
 	"github.com/wiretrace/wiretrace/engine"
+	"github.com/wiretrace/wiretrace/live"
+	"github.com/wiretrace/wiretrace/server"
+	"github.com/wiretrace/wiretrace/store/mem"
 )
 
 // TestServeChild is not a test: TestServeCrash runs this test binary with
@@ -351,5 +355,80 @@ func TestServeRefusesOpenNonLoopback(t *testing.T) {
 	root.SetArgs([]string{"serve", "--addr", ":0", "--data", t.TempDir()})
 	if err := root.ExecuteContext(context.Background()); err == nil || !strings.Contains(err.Error(), "without a token") {
 		t.Errorf("all interfaces: got %v, want a refusal", err)
+	}
+}
+
+// TestServeAgreesWithAnalyze: the server and `analyze` are one engine: the
+// same JSONL posted as a batch and analysed gives the same stories and the
+// same reuse.
+func TestServeAgreesWithAnalyze(t *testing.T) {
+	const input = "../../engine/testdata/mixed.jsonl"
+	body, err := os.ReadFile(input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &globals{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard}
+	res, err := analyze(context.Background(), g, []string{input}, engine.Options{}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := res.Report
+
+	ix, err := live.Open(context.Background(), mem.New(), live.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if err := ix.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(server.New(ix, server.Config{}))
+	defer srv.Close()
+	resp, err := http.Post(srv.URL+"/v1/articles", "application/x-ndjson", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var br struct{ Indexed, Rejected int }
+	json.NewDecoder(resp.Body).Decode(&br)
+	resp.Body.Close()
+	if br.Indexed != len(rep.Articles) || br.Rejected != res.Stats.Skipped {
+		t.Fatalf("server indexed %d and rejected %d; analyze read %d and skipped %d", br.Indexed, br.Rejected, len(rep.Articles), res.Stats.Skipped)
+	}
+	for _, s := range rep.Stories {
+		var d engine.StoryDetail
+		if code := getJSON(t, srv.URL+"/v1/stories/"+s.ID, &d); code != 200 {
+			t.Fatalf("story %s: %d", s.ID, code)
+		}
+		var ids []string
+		for _, a := range d.Articles {
+			ids = append(ids, a.ID)
+		}
+		if !reflect.DeepEqual(ids, s.Articles) {
+			t.Errorf("story %s: server %v, analyze %v", s.ID, ids, s.Articles)
+		}
+	}
+	want := map[string]engine.ReuseInfo{}
+	for _, u := range rep.Reuse {
+		want[u.Copy+" "+u.Source] = u
+	}
+	got := map[string]engine.ReuseInfo{}
+	for _, a := range rep.Articles {
+		var m struct{ Matches []engine.Match }
+		getJSON(t, srv.URL+"/v1/articles/"+url.PathEscape(a.ID)+"/matches", &m)
+		for _, x := range m.Matches {
+			if x.Role == "source" { // a copies x
+				got[a.ID+" "+x.ID] = engine.ReuseInfo{Copy: a.ID, Source: x.ID, Coverage: x.Coverage, SourceCoverage: x.OtherCoverage,
+					Label: x.Label, AlignedSentences: want[a.ID+" "+x.ID].AlignedSentences, Similarity: x.Similarity, Direction: x.Reason}
+			}
+		}
+	}
+	t.Logf("%d articles, %d stories, %d reuse pairs", len(rep.Articles), len(rep.Stories), len(want))
+	if len(want) == 0 || !reflect.DeepEqual(got, want) {
+		t.Errorf("reuse differs: server %d pairs, analyze %d", len(got), len(want))
+		for k, w := range want {
+			if got[k] != w {
+				t.Errorf("%s: server %+v, analyze %+v", k, got[k], w)
+			}
+		}
 	}
 }
