@@ -101,6 +101,121 @@ func (e *Engine) infoLocked(h uint32) ArticleInfo {
 	return info
 }
 
+// StorySummary is what a listing shows of a story: its size and span, and
+// its first members. It costs time in the size of the story, like
+// StoryDetail, but allocates only for the sample.
+type StorySummary struct {
+	ID         string     `json:"id"`
+	Title      string     `json:"title"`
+	Articles   int        `json:"articles"`
+	Outlets    int        `json:"outlets"` // as in StoryDetail
+	CopyGroups int        `json:"copy_groups"`
+	First      *time.Time `json:"first_published"`
+	Last       *time.Time `json:"last_published"`
+	// Sample are the first members (at most the sample size asked for),
+	// in the order they were added.
+	Sample []StoryArticle `json:"-"`
+}
+
+// StorySummaries summarises several stories under one read lock, each
+// with a sample of up to sample members; nil where a story is unknown.
+// A story merged into another is summarised as that other story.
+func (e *Engine) StorySummaries(ids []string, sample int) []*StorySummary {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	out := make([]*StorySummary, len(ids))
+	for i, id := range ids {
+		out[i] = e.summaryLocked(id, sample)
+	}
+	return out
+}
+
+func (e *Engine) summaryLocked(id string, sample int) *StorySummary {
+	st, ok := parseStoryID(id)
+	if !ok {
+		return nil
+	}
+	members := e.stories.Members(st)
+	if len(members) == 0 {
+		return nil
+	}
+	slices.Sort(members)
+	sm := &StorySummary{ID: e.storyID(e.stories.Story(members[0])), Articles: len(members)}
+	// Copy groups: components of same-text edges, rooted at their earliest
+	// member (the group's name).
+	parent := make(map[uint32]uint32, len(members))
+	var find func(uint32) uint32
+	find = func(x uint32) uint32 {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	for _, h := range members {
+		parent[h] = h
+	}
+	outlets := map[string]bool{}
+	var first, last time.Time
+	for _, h := range members {
+		a := &e.docs[h].p.Article
+		if sm.Title == "" {
+			sm.Title = a.Title
+		}
+		if o := Outlet(a); o == "" {
+			sm.Outlets++
+		} else if !outlets[o] {
+			outlets[o] = true
+			sm.Outlets++
+		}
+		if t := a.Published; !t.IsZero() {
+			if first.IsZero() || t.Before(first) {
+				first = t
+			}
+			if t.After(last) {
+				last = t
+			}
+		}
+		for _, ed := range e.docs[h].edges {
+			if ed.b != h || !ed.label.SameText() {
+				continue
+			}
+			if _, in := parent[ed.a]; !in {
+				continue
+			}
+			ra, rb := find(ed.a), find(ed.b)
+			if ra != rb {
+				parent[max(ra, rb)] = min(ra, rb)
+			}
+		}
+	}
+	size := map[uint32]int{}
+	for _, h := range members {
+		size[find(h)]++
+	}
+	for _, n := range size {
+		if n > 1 {
+			sm.CopyGroups++
+		}
+	}
+	sm.First, sm.Last = timePtr(first), timePtr(last)
+	for _, h := range members[:min(sample, len(members))] {
+		sa := StoryArticle{ArticleInfo: e.infoLocked(h), Outlet: Outlet(&e.docs[h].p.Article)}
+		if root := find(h); size[root] > 1 {
+			sa.CopyGroup = "g:" + e.docs[root].p.Article.ID
+		}
+		sm.Sample = append(sm.Sample, sa)
+	}
+	return sm
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
 // Briefs describes several indexed articles at once, under one read lock:
 // metadata, outlet, story and copy group; nil where an id is not indexed.
 func (e *Engine) Briefs(ids []string) []*StoryArticle {

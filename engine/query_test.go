@@ -85,6 +85,12 @@ func TestStoryAgreesWithReport(t *testing.T) {
 			if many := e.Stories([]string{s.ID, "s999"}); !reflect.DeepEqual(many[0], d) || many[1] != nil {
 				t.Errorf("Stories: got %v, want the story and nil", many)
 			}
+			sums := e.StorySummaries([]string{s.ID, "nope"}, 2)
+			want := &StorySummary{ID: d.ID, Title: d.Title, Articles: len(d.Articles), Outlets: d.Outlets, CopyGroups: len(d.CopyGroups),
+				First: d.First, Last: d.Last, Sample: d.Articles[:min(2, len(d.Articles))]}
+			if !reflect.DeepEqual(sums[0], want) || sums[1] != nil {
+				t.Errorf("StorySummaries: got %+v, want %+v and nil", sums[0], want)
+			}
 			in := map[string]bool{}
 			for _, id := range ids {
 				in[id] = true

@@ -165,10 +165,14 @@ func Open(ctx context.Context, st store.Store, opts Options) (*Index, error) {
 	ix.cancel = cancel
 	go func() {
 		err := ix.load(lctx)
-		if err != nil {
+		switch {
+		case err != nil && lctx.Err() != nil:
+			ix.loadErr = fmt.Errorf("%w: closed while loading", ErrClosed)
+			ix.log.Info("index loading interrupted", "loaded", ix.loaded.Load())
+		case err != nil:
 			ix.loadErr = err
 			ix.log.Error("index load failed", "err", err)
-		} else {
+		default:
 			ix.pipeline.Add(2)
 			go ix.writer()
 			go ix.applier()
@@ -228,7 +232,10 @@ func (ix *Index) Wait(ctx context.Context) error {
 func (ix *Index) usable() error {
 	select {
 	case <-ix.ready:
-		if ix.loadErr != nil {
+		switch {
+		case errors.Is(ix.loadErr, ErrClosed):
+			return ix.loadErr
+		case ix.loadErr != nil:
 			return fmt.Errorf("%w: %w", ErrLoading, ix.loadErr)
 		}
 		return nil
@@ -466,9 +473,12 @@ func (ix *Index) Story(id string) (*engine.StoryDetail, error) {
 
 // StoryList is one page of a story listing.
 type StoryList struct {
-	Stories []*engine.StoryDetail // newest first
-	More    bool                  // more stories match after this page
+	Stories []*engine.StorySummary // newest first
+	More    bool                   // more stories match after this page
 }
+
+// SampleSize is the number of first members each listed story carries.
+const SampleSize = 8
 
 // ListStories returns the stories q selects, newest first (by latest
 // publication, then latest addition). A zero Limit means DefaultLimit.
@@ -480,11 +490,11 @@ func (ix *Index) ListStories(q StoryQuery) (*StoryList, error) {
 		q.Limit = DefaultLimit
 	}
 	ids, more := ix.stories.list(q)
-	out := &StoryList{Stories: make([]*engine.StoryDetail, 0, len(ids)), More: more}
-	for i, d := range ix.eng.Stories(ids) {
+	out := &StoryList{Stories: make([]*engine.StorySummary, 0, len(ids)), More: more}
+	for i, s := range ix.eng.StorySummaries(ids, SampleSize) {
 		// A story removed or merged since the listing is skipped.
-		if d != nil && d.ID == ids[i] {
-			out.Stories = append(out.Stories, d)
+		if s != nil && s.ID == ids[i] {
+			out.Stories = append(out.Stories, s)
 		}
 	}
 	return out, nil

@@ -128,7 +128,7 @@ func TestIngestAndQuery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(list.Stories) != 1 || list.Stories[0].ID != story || len(list.Stories[0].Articles) != 5 || list.More {
+	if len(list.Stories) != 1 || list.Stories[0].ID != story || list.Stories[0].Articles != 5 || list.More {
 		t.Fatalf("stories: got %d (more %v), want the one seed story", len(list.Stories), list.More)
 	}
 
@@ -213,8 +213,15 @@ func checkStoryList(t *testing.T, ix *Index) {
 	got := map[string][]string{}
 	var prev time.Time
 	for i, d := range list.Stories {
-		for _, a := range d.Articles {
+		full, err := ix.Story(d.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range full.Articles {
 			got[d.ID] = append(got[d.ID], a.ID)
+		}
+		if d.Articles != len(full.Articles) || len(d.Sample) != min(SampleSize, d.Articles) {
+			t.Errorf("story %s: summary of %d articles with %d in the sample, detail %d", d.ID, d.Articles, len(d.Sample), len(full.Articles))
 		}
 		last := time.Time{}
 		if d.Last != nil {
@@ -289,7 +296,7 @@ func TestStoryQuery(t *testing.T) {
 			}
 			var got []string
 			for _, d := range list.Stories {
-				got = append(got, d.Articles[0].ID)
+				got = append(got, d.Sample[0].ID)
 			}
 			if !slices.Equal(got, tc.want) || list.More != tc.more {
 				t.Errorf("got %v more %v, want %v more %v", got, list.More, tc.want, tc.more)

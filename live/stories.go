@@ -75,16 +75,16 @@ func newStoryList() *storyList {
 // storyOf asks the engine for an article's current story.
 func (l *storyList) added(p *engine.Prepared, r *engine.Result, seq uint64, storyOf func(id string) (string, bool)) {
 	// Ask the engine before taking the lock: it has its own.
-	var merged []string
+	var elsewhere []string
 	l.mu.RLock()
 	for _, m := range r.Matches {
 		if mm := l.articles[m.ID]; mm != nil && mm.story.id != r.Story {
-			merged = append(merged, m.ID)
+			elsewhere = append(elsewhere, m.ID)
 		}
 	}
 	l.mu.RUnlock()
 	var moved []string
-	for _, id := range merged {
+	for _, id := range elsewhere {
 		if st, ok := storyOf(id); ok && st == r.Story {
 			moved = append(moved, id)
 		}
@@ -98,11 +98,12 @@ func (l *storyList) added(p *engine.Prepared, r *engine.Result, seq uint64, stor
 	}
 	target := l.stories[r.Story]
 	if target == nil {
-		target = &storyEntry{id: r.Story}
+		target = &storyEntry{id: r.Story, key: storyKey{last: minTime}}
 		l.stories[r.Story] = target
 	} else {
 		l.order.Delete(target.key)
 	}
+	merged := false
 	for _, id := range moved {
 		mm := l.articles[id]
 		if mm == nil || mm.story == target {
@@ -116,11 +117,39 @@ func (l *storyList) added(p *engine.Prepared, r *engine.Result, seq uint64, stor
 		}
 		target.members = append(target.members, src.members...)
 		slices.SortFunc(target.members, func(x, y *member) int { return cmp.Compare(x.seq, y.seq) })
+		merged = true
 	}
 	m := &member{id: a.ID, title: a.Title, outlet: engine.Outlet(a), published: a.Published, seq: seq, story: target}
 	l.articles[a.ID] = m
 	target.members = append(target.members, m)
-	l.refresh(target)
+	if merged {
+		l.refresh(target)
+		return
+	}
+	// One more member: O(1), whatever the story's size.
+	target.key = target.key.with(m)
+	target.search = appendSearch(target.search, m)
+	l.order.ReplaceOrInsert(target.key, target)
+}
+
+// with returns k extended by member m.
+func (k storyKey) with(m *member) storyKey {
+	if !m.published.IsZero() && m.published.UnixNano() > k.last {
+		k.last = m.published.UnixNano()
+	}
+	k.seq = max(k.seq, m.seq)
+	return k
+}
+
+// appendSearch adds m's title and outlet to a story's search text, within
+// maxSearchText.
+func appendSearch(search string, m *member) string {
+	for _, s := range []string{m.title, m.outlet} {
+		if s != "" && len(search)+len(s) < maxSearchText {
+			search += strings.ToLower(s) + "\n"
+		}
+	}
+	return search
 }
 
 // removed records that article id left the index.
@@ -148,20 +177,12 @@ func (l *storyList) removeLocked(m *member) {
 // must not be in order.
 func (l *storyList) refresh(st *storyEntry) {
 	key := storyKey{last: minTime}
-	var sb strings.Builder
+	search := ""
 	for _, m := range st.members {
-		if !m.published.IsZero() && m.published.UnixNano() > key.last {
-			key.last = m.published.UnixNano()
-		}
-		key.seq = max(key.seq, m.seq)
-		for _, s := range []string{m.title, m.outlet} {
-			if s != "" && sb.Len()+len(s) < maxSearchText {
-				sb.WriteString(strings.ToLower(s))
-				sb.WriteByte('\n')
-			}
-		}
+		key = key.with(m)
+		search = appendSearch(search, m)
 	}
-	st.key, st.search = key, sb.String()
+	st.key, st.search = key, search
 	l.order.ReplaceOrInsert(key, st)
 }
 

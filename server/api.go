@@ -257,21 +257,10 @@ func (s *Server) deleteArticle(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// storySummary is one story of a listing.
-type storySummary struct {
-	ID         string     `json:"id"`
-	Title      string     `json:"title"`
-	Articles   int        `json:"articles"`
-	Outlets    int        `json:"outlets"`
-	CopyGroups int        `json:"copy_groups"`
-	First      *time.Time `json:"first_published"`
-	Last       *time.Time `json:"last_published"`
-}
-
 // storiesOut is GET /v1/stories.
 type storiesOut struct {
-	Stories    []storySummary `json:"stories"`
-	NextOffset *int           `json:"next_offset"` // null on the last page
+	Stories    []*engine.StorySummary `json:"stories"`
+	NextOffset *int                   `json:"next_offset"` // null on the last page
 }
 
 func (s *Server) listStories(w http.ResponseWriter, r *http.Request) {
@@ -285,11 +274,7 @@ func (s *Server) listStories(w http.ResponseWriter, r *http.Request) {
 		writeError(w, fromIndexError(err))
 		return
 	}
-	out := storiesOut{Stories: make([]storySummary, len(list.Stories))}
-	for i, d := range list.Stories {
-		out.Stories[i] = storySummary{ID: d.ID, Title: d.Title, Articles: len(d.Articles), Outlets: d.Outlets,
-			CopyGroups: len(d.CopyGroups), First: d.First, Last: d.Last}
-	}
+	out := storiesOut{Stories: list.Stories}
 	if list.More {
 		next := sq.Offset + sq.Limit
 		out.NextOffset = &next

@@ -137,7 +137,7 @@ func (u *ui) indexError(w http.ResponseWriter, r *http.Request, err error) {
 
 // storiesPage is the story list.
 type storiesPage struct {
-	Stories []*engine.StoryDetail
+	Stories []*engine.StorySummary
 	Query   live.StoryQuery
 	Since   string
 	Prev    string // URLs of the neighbouring pages, "" when none
@@ -380,6 +380,7 @@ var funcs = template.FuncMap{
 		return s
 	},
 	"add":   func(a, b int) int { return a + b },
+	"neg":   func(a int) int { return -a },
 	"short": short,
 	"sides": func(a, b compareSide) map[string]compareSide {
 		return map[string]compareSide{"A": a, "B": b}
