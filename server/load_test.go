@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -273,6 +274,19 @@ func TestLoad(t *testing.T) {
 	stop()
 	rwg.Wait()
 
+	// Then one client alone: the latency of one article against the full
+	// index, without queueing behind 49 others.
+	var single latencies
+	r := rand.New(rand.NewPCG(99, 1))
+	for k := total; k < total+500; k++ {
+		t0 := time.Now()
+		resp := s.do(t, "POST", "/v1/articles", variant(base, k, r), ctJSON)
+		if resp.Status != 201 {
+			fail("post article %d alone: %d %.200s", k, resp.Status, resp.Body)
+			continue
+		}
+		single.add(time.Since(t0))
+	}
 	var rep strings.Builder
 	fmt.Fprintf(&rep, "load test: %d articles (%s, with copies) posted one per request by %d clients while %d clients read; "+
 		"store pebble; GOMAXPROCS %d; %s\n\n", ackedN.Load(), from, writers, readers, runtime.GOMAXPROCS(0), time.Now().UTC().Format("2006-01-02"))
@@ -282,7 +296,7 @@ func TestLoad(t *testing.T) {
 	for _, row := range []struct {
 		name string
 		l    *latencies
-	}{{"POST /v1/articles (one article)", &ingest}, {"GET /v1/stories", &listing}, {"GET /v1/articles/{id}/matches", &matches},
+	}{{"POST /v1/articles (one article, 50 writers)", &ingest}, {"POST /v1/articles (one article, one writer, after the run)", &single}, {"GET /v1/stories", &listing}, {"GET /v1/articles/{id}/matches", &matches},
 		{"GET /v1/stories/{id}", &story}, {"GET /v1/compare", &compare}} {
 		n, p50, p99 := row.l.quantiles()
 		fmt.Fprintf(&rep, "| %s | %d | %v | %v |\n", row.name, n, p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond))
@@ -306,6 +320,9 @@ func TestLoad(t *testing.T) {
 				}
 			}
 		}
+		if p50, p99, ok := histogramQuantiles(string(body), "wiretrace_match_seconds"); ok {
+			fmt.Fprintf(&rep, "\nmatching one article (engine Add, from the server's histogram): p50 ≤ %v, p99 ≤ %v\n", p50, p99)
+		}
 		if n := sums["wiretrace_store_write_seconds_count"]; n > 0 {
 			fmt.Fprintf(&rep, "\nstore writes: %.0f, %.1f articles each on average, %.1f ms each on average; matching: %.2f ms per article on average\n",
 				n, sums["wiretrace_store_write_articles_sum"]/n, 1000*sums["wiretrace_store_write_seconds_sum"]/n,
@@ -324,4 +341,39 @@ func TestLoad(t *testing.T) {
 	if errs.Load() > 0 {
 		t.Errorf("%d errors", errs.Load())
 	}
+}
+
+// histogramQuantiles reads the upper bounds of the buckets holding the
+// median and the 99th percentile of a Prometheus histogram.
+func histogramQuantiles(metrics, name string) (p50, p99 time.Duration, ok bool) {
+	type bucket struct {
+		le    float64
+		count float64
+	}
+	var bs []bucket
+	for _, line := range strings.Split(metrics, "\n") {
+		rest, found := strings.CutPrefix(line, name+`_bucket{le="`)
+		if !found {
+			continue
+		}
+		le, count, _ := strings.Cut(rest, `"} `)
+		l, err1 := strconv.ParseFloat(le, 64)
+		c, err2 := strconv.ParseFloat(count, 64)
+		if err1 == nil && err2 == nil {
+			bs = append(bs, bucket{l, c})
+		}
+	}
+	if len(bs) == 0 || bs[len(bs)-1].count == 0 {
+		return 0, 0, false
+	}
+	total := bs[len(bs)-1].count
+	at := func(q float64) time.Duration {
+		for _, b := range bs {
+			if b.count >= q*total {
+				return time.Duration(b.le * float64(time.Second))
+			}
+		}
+		return time.Duration(math.Inf(1))
+	}
+	return at(.5), at(.99), true
 }
