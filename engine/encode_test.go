@@ -95,7 +95,9 @@ func TestDecodedMatchesLikePrepared(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		q, err := c.Decode(c.Encode(nil, p), wiretrace.Article{ID: p.Article.ID, Title: p.Article.Title})
+		stored := p.Article // as an index keeps it: metadata, no text
+		stored.Text = ""
+		q, err := c.Decode(c.Encode(nil, p), stored)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -55,7 +55,7 @@ func (s *Server) postArticles(w http.ResponseWriter, r *http.Request) {
 		}
 		if out[0].Err != nil {
 			s.count("rejected", 1)
-			writeError(w, fromIndexError(out[0].Err))
+			writeError(w, rejection(out[0].Err))
 			return
 		}
 		res := indexed(out[0], warnings)
@@ -132,7 +132,7 @@ func (s *Server) postBatch(w http.ResponseWriter, r *http.Request, body []byte) 
 		for j, o := range out {
 			k := at[j]
 			if o.Err != nil {
-				aerr := fromIndexError(o.Err)
+				aerr := rejection(o.Err)
 				resp.Results[k] = ingestFailure{Line: lines[k].no, Status: aerr.Status, ID: arts[j].ID, Error: aerr}
 				continue
 			}

@@ -36,10 +36,6 @@ type articleIn struct {
 	Credits   []string        `json:"credits"`
 }
 
-// HTMLExtractor turns a page into an article: main text and the metadata
-// it finds (title, dates, byline…). pageURL may be "".
-type HTMLExtractor func(html, pageURL string) (*wiretrace.Article, error)
-
 // decodeArticle parses one JSON article and turns it into a
 // wiretrace.Article, with warnings about what was ignored.
 func (s *Server) decodeArticle(b []byte) (wiretrace.Article, []string, *apiError) {
@@ -74,9 +70,10 @@ func jsonError(err error) *apiError {
 }
 
 // toArticle is the one place an incoming article becomes a
-// wiretrace.Article: id and size checked, dates read, HTML extracted to
-// text. Like the JSONL reader (docs/input.md), it ignores a date it cannot
-// read, and says so in a warning.
+// wiretrace.Article: id and size checked, dates read. A page sent as html
+// is extracted by the engine when it prepares the article, as for every
+// other input. Like the JSONL reader (docs/input.md), toArticle ignores a
+// date it cannot read, and says so in a warning.
 func (s *Server) toArticle(in *articleIn) (wiretrace.Article, []string, *apiError) {
 	var none wiretrace.Article
 	id, aerr := parseID(in.ID)
@@ -86,8 +83,11 @@ func (s *Server) toArticle(in *articleIn) (wiretrace.Article, []string, *apiErro
 	if n := len(in.Text) + len(in.HTML); n > s.cfg.MaxArticleBytes {
 		return none, nil, errorf(http.StatusRequestEntityTooLarge, codeTooLarge, "article %q: text and html are %d bytes, limit %d", id, n, s.cfg.MaxArticleBytes)
 	}
+	if strings.TrimSpace(in.Text) == "" && strings.TrimSpace(in.HTML) == "" {
+		return none, nil, errorf(http.StatusUnprocessableEntity, codeEmpty, "article %q: %v: no text or html", id, engine.ErrEmpty)
+	}
 	a := wiretrace.Article{
-		ID: id, Title: strings.TrimSpace(in.Title), Text: in.Text, URL: strings.TrimSpace(in.URL),
+		ID: id, Title: strings.TrimSpace(in.Title), Text: in.Text, HTML: in.HTML, URL: strings.TrimSpace(in.URL),
 		Source: strings.TrimSpace(in.Source), Lang: in.Lang, Byline: in.Byline, Dateline: in.Dateline, Credits: in.Credits,
 	}
 	var warnings []string
@@ -102,48 +102,7 @@ func (s *Server) toArticle(in *articleIn) (wiretrace.Article, []string, *apiErro
 		return t
 	}
 	a.Published, a.Updated = date("published", in.Published), date("updated", in.Updated)
-	if strings.TrimSpace(a.Text) == "" && strings.TrimSpace(in.HTML) != "" {
-		if s.cfg.ExtractHTML == nil {
-			return none, nil, errorf(http.StatusUnprocessableEntity, codeEmpty, "article %q: this server has no HTML extractor; send the text in \"text\"", id)
-		}
-		page, xerr := s.cfg.ExtractHTML(in.HTML, a.URL)
-		if xerr != nil {
-			return none, nil, errorf(http.StatusUnprocessableEntity, codeEmpty, "article %q: extract html: %v", id, xerr)
-		}
-		mergeExtracted(&a, page)
-	}
-	if strings.TrimSpace(a.Text) == "" {
-		return none, nil, errorf(http.StatusUnprocessableEntity, codeEmpty, "article %q: %v: no text or html", id, engine.ErrEmpty)
-	}
-	if !utf8.ValidString(a.Text) {
-		a.Text = strings.ToValidUTF8(a.Text, "\uFFFD")
-	}
 	return a, warnings, nil
-}
-
-// mergeExtracted takes the text of an extracted page and the metadata the
-// request did not give.
-func mergeExtracted(a *wiretrace.Article, page *wiretrace.Article) {
-	a.Text = page.Text
-	fill := func(dst *string, v string) {
-		if *dst == "" {
-			*dst = v
-		}
-	}
-	fill(&a.Title, page.Title)
-	fill(&a.Source, page.Source)
-	fill(&a.Lang, page.Lang)
-	fill(&a.Byline, page.Byline)
-	fill(&a.Dateline, page.Dateline)
-	if a.Published.IsZero() {
-		a.Published = page.Published
-	}
-	if a.Updated.IsZero() {
-		a.Updated = page.Updated
-	}
-	if len(a.Credits) == 0 {
-		a.Credits = page.Credits
-	}
 }
 
 // parseID accepts a JSON string or number.

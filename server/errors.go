@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/wiretrace/wiretrace/engine"
+	"github.com/wiretrace/wiretrace/extract"
 	"github.com/wiretrace/wiretrace/live"
 )
 
@@ -31,6 +32,7 @@ const (
 	codeMissingID     = "missing_id"
 	codeInvalidID     = "invalid_id"
 	codeEmpty         = "empty_article"
+	codeUnprocessable = "unprocessable"
 	codeTooLarge      = "too_large"
 	codeBatchTooLarge = "batch_too_large"
 	codeBodyTooLarge  = "body_too_large"
@@ -44,6 +46,16 @@ const (
 	codeUnavailable   = "unavailable"
 	codeInternal      = "internal"
 )
+
+// rejection maps why the index refused one article to an API error: that
+// is always about the article, so what has no code of its own is a 422.
+func rejection(err error) *apiError {
+	ae := fromIndexError(err)
+	if ae.Status == http.StatusInternalServerError {
+		return errorf(http.StatusUnprocessableEntity, codeUnprocessable, "%v", err)
+	}
+	return ae
+}
 
 // fromIndexError maps the index's errors to API errors.
 func fromIndexError(err error) *apiError {
@@ -63,9 +75,9 @@ func fromIndexError(err error) *apiError {
 		return errorf(http.StatusConflict, codeConflict, "%v", err)
 	case errors.Is(err, engine.ErrNoID):
 		return errorf(http.StatusBadRequest, codeMissingID, "%v", err)
-	case errors.Is(err, engine.ErrEmpty):
+	case errors.Is(err, engine.ErrEmpty), errors.Is(err, extract.ErrNoText), errors.Is(err, extract.ErrNotHTML):
 		return errorf(http.StatusUnprocessableEntity, codeEmpty, "%v", err)
-	case errors.Is(err, engine.ErrTooLarge):
+	case errors.Is(err, engine.ErrTooLarge), errors.Is(err, extract.ErrTooLarge):
 		return errorf(http.StatusRequestEntityTooLarge, codeTooLarge, "%v", err)
 	case errors.Is(err, live.ErrInvalid):
 		return errorf(http.StatusBadRequest, codeInvalidID, "%v", err)

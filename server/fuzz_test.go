@@ -2,14 +2,15 @@ package server
 
 import (
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/wiretrace/wiretrace/live"
 )
 
 // FuzzDecodeArticle: any body either decodes into an article with an id
-// and text within the limits, or is refused with a 4xx error; never a
-// panic.
+// and text or html within the limits, or is refused with a 4xx error;
+// never a panic.
 func FuzzDecodeArticle(f *testing.F) {
 	for _, seed := range []string{
 		`{"id": "a", "text": "Some text. More text."}`,
@@ -29,8 +30,8 @@ func FuzzDecodeArticle(f *testing.F) {
 			}
 			return
 		}
-		if a.ID == "" || a.Text == "" || len(a.Text) > 1<<10 {
-			t.Fatalf("accepted article with id %q and %d bytes of text", a.ID, len(a.Text))
+		if a.ID == "" || strings.TrimSpace(a.Text+a.HTML) == "" || len(a.Text)+len(a.HTML) > 1<<10 {
+			t.Fatalf("accepted article with id %q, %d bytes of text and %d of html", a.ID, len(a.Text), len(a.HTML))
 		}
 	})
 }

@@ -55,9 +55,6 @@ type Config struct {
 	// ReadTimeout and WriteTimeout bound a request's reading and its whole
 	// answer. Defaults 60 s and 120 s.
 	ReadTimeout, WriteTimeout time.Duration
-	// ExtractHTML turns articles sent with only "html" into text. Nil
-	// rejects them (422) with a message saying so.
-	ExtractHTML HTMLExtractor
 	// Metrics are exported at /metrics; nil makes a new set.
 	Metrics *Metrics
 	// Logger: nil discards.

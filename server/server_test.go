@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -56,6 +57,21 @@ func TestIngest(t *testing.T) {
 		t.Errorf("004 matches: got %+v, want partial reuse", m)
 	}
 
+	// A page: the engine extracts its text and metadata.
+	page, err := os.ReadFile("testdata/html/ani_tea.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = s.do(t, "POST", "/v1/articles", articleJSON(map[string]any{"id": "page-1", "url": "https://ani.example/tea", "html": string(page)}), ctJSON)
+	if r.Status != 201 {
+		t.Fatalf("html page: got %d %s, want 201", r.Status, r.Body)
+	}
+	var pa articleOut
+	s.do(t, "GET", "/v1/articles/page-1", nil).json(t, &pa)
+	if !strings.Contains(pa.Title, "Assam tea exporters") || len(pa.Text) < 500 || strings.Contains(pa.Text, "<") {
+		t.Errorf("html page: got title %q and %d bytes of text, want the extracted article", pa.Title, len(pa.Text))
+	}
+
 	// One article, then the same id again.
 	one := articleJSON(map[string]any{"id": 77, "title": "Ferry terminal", "source": "Gazette", "published": "2024-01-02",
 		"text": "The harbour authority of Kestrelport announced a new ferry terminal on the northern quay. Construction crews will begin piling work in spring according to tender documents seen by reporters."})
@@ -66,13 +82,13 @@ func TestIngest(t *testing.T) {
 	doc.conform(t, "IngestResult", r.Body)
 	var res ingestResult
 	r.json(t, &res)
-	if res.ID != "77" || res.Seq != 6 || res.Replaced || res.Matches == nil {
-		t.Errorf("single: got %+v, want id 77, seq 6, not replaced, matches []", res)
+	if res.ID != "77" || res.Seq != 7 || res.Replaced || res.Matches == nil {
+		t.Errorf("single: got %+v, want id 77, seq 7, not replaced, matches []", res)
 	}
 	r = s.do(t, "POST", "/v1/articles", one, "Content-Type: application/json; charset=utf-8")
 	r.json(t, &res)
-	if r.Status != 200 || !res.Replaced || res.Seq != 7 {
-		t.Errorf("same id again: got %d %+v, want 200 replaced with seq 7", r.Status, res)
+	if r.Status != 200 || !res.Replaced || res.Seq != 8 {
+		t.Errorf("same id again: got %d %+v, want 200 replaced with seq 8", r.Status, res)
 	}
 }
 
@@ -243,7 +259,8 @@ func TestBadInput(t *testing.T) {
 		{"id too long", "POST", "/v1/articles", articleJSON(map[string]any{"id": strings.Repeat("i", store.MaxIDLen+1), "text": "Some text here."}), []string{ctJSON}, 400, codeInvalidID},
 		{"no text", "POST", "/v1/articles", []byte(`{"id": "e1", "title": "Headline only"}`), []string{ctJSON}, 422, codeEmpty},
 		{"blank text", "POST", "/v1/articles", []byte(`{"id": "e2", "text": " \n\n \t"}`), []string{ctJSON}, 422, codeEmpty},
-		{"html without extractor", "POST", "/v1/articles", []byte(`{"id": "h1", "html": "<p>Text</p>"}`), []string{ctJSON}, 422, codeEmpty},
+		{"html without an article", "POST", "/v1/articles", []byte(`{"id": "h1", "html": "<html><body><nav>Home | World</nav></body></html>"}`), []string{ctJSON}, 422, codeEmpty},
+		{"html that is not html", "POST", "/v1/articles", []byte(`{"id": "h2", "html": "\u0000\u0001 binary"}`), []string{ctJSON}, 422, codeEmpty},
 		{"text/plain", "POST", "/v1/articles", good("p1"), []string{"Content-Type: text/plain"}, 415, codeMediaType},
 		{"form", "POST", "/v1/articles", []byte("id=1&text=x"), []string{"Content-Type: application/x-www-form-urlencoded"}, 415, codeMediaType},
 		{"no content type", "POST", "/v1/articles", good("p2"), []string{"Content-Type:"}, 415, codeMediaType},
