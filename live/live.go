@@ -126,7 +126,7 @@ type Index struct {
 	loadErr  error         // set before ready is closed
 	loaded   atomic.Int64
 	toLoad   atomic.Int64
-	restaled atomic.Int64
+	reprepared atomic.Int64
 	cancel   context.CancelFunc
 }
 
@@ -209,7 +209,7 @@ type Progress struct {
 
 // Progress reports the loading progress.
 func (ix *Index) Progress() Progress {
-	p := Progress{Loaded: int(ix.loaded.Load()), Total: int(ix.toLoad.Load()), Reprepared: int(ix.restaled.Load())}
+	p := Progress{Loaded: int(ix.loaded.Load()), Total: int(ix.toLoad.Load()), Reprepared: int(ix.reprepared.Load())}
 	select {
 	case <-ix.ready:
 		p.Ready, p.Err = ix.loadErr == nil, ix.loadErr
@@ -313,7 +313,7 @@ func (ix *Index) load(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("load index: %w", err)
 	}
-	ix.log.Info("index loaded", "articles", ix.eng.Len(), "stories", ix.stories.len(), "reprepared", ix.restaled.Load(),
+	ix.log.Info("index loaded", "articles", ix.eng.Len(), "stories", ix.stories.len(), "reprepared", ix.reprepared.Load(),
 		"skipped", skipped, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
@@ -325,7 +325,7 @@ func (ix *Index) restore(r *store.Record) (*engine.Prepared, error) {
 	if err == nil {
 		return p, nil
 	}
-	ix.restaled.Add(1)
+	ix.reprepared.Add(1)
 	pr := ix.prep.Get().(*engine.Preparer)
 	defer ix.prep.Put(pr)
 	p, perr := pr.Prepare(r.Article)
