@@ -122,12 +122,12 @@ type Index struct {
 	closed   bool
 	pipeline sync.WaitGroup
 
-	ready    chan struct{} // closed when loading ends
-	loadErr  error         // set before ready is closed
-	loaded   atomic.Int64
-	toLoad   atomic.Int64
+	ready      chan struct{} // closed when loading ends
+	loadErr    error         // set before ready is closed
+	loaded     atomic.Int64
+	toLoad     atomic.Int64
 	reprepared atomic.Int64
-	cancel   context.CancelFunc
+	cancel     context.CancelFunc
 }
 
 // Open returns an Index over st and starts rebuilding it from st's records
