@@ -525,7 +525,7 @@ func TestUIPages(t *testing.T) {
 		{"/?q=nothing+like+this", 200, []string{"No stories match"}},
 		{"/stories/" + story, 200, []string{`class="timeline"`, `class="graph"`, "Indian daily", "closest to source", `class="edge copy"`, `class="edge partial"`, "/compare?a="}},
 		{"/articles/002_6d69baa46a2ff832", 200, []string{"Indian daily", "original page", "copy of this", "compare"}},
-		{"/compare?a=002_6d69baa46a2ff832&b=001_81501ed7d460c921", 200, []string{`class="s verbatim"`, `class="s reworded"`, `class="s edited"`, `class="s dropped"`, "B is a copy of A"}},
+		{"/compare?a=002_6d69baa46a2ff832&b=001_81501ed7d460c921", 200, []string{`class="s verbatim"`, `class="s reworded"`, `class="s edited"`, `class="s dropped"`, "AP (reworded) is a copy of Indian daily"}},
 		{"/compare?a=002_6d69baa46a2ff832", 400, []string{"two article ids"}},
 		{"/stories/s999", 404, []string{"Not found"}},
 		{"/articles/nope", 404, []string{"Not found"}},

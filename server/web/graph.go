@@ -366,7 +366,7 @@ type comparePage struct {
 	C       *engine.Comparison
 	A, B    compareSide
 	Rows    []compareRow
-	Verdict string // e.g. "B is a copy of A"
+	Verdict string // e.g. "AP (reworded) is a copy of Indian daily"
 }
 
 type compareSide struct {
@@ -450,15 +450,28 @@ func newComparePage(c *engine.Comparison) *comparePage {
 		p.Rows = append(p.Rows, row)
 	}
 	flushB(len(c.B.Sentences))
-	switch c.Copy {
+	p.setVerdict()
+	return p
+}
+
+// setVerdict says who copies whom, naming each side by its outlet (else
+// "A" or "B"). Call it again once the outlets are known.
+func (p *comparePage) setVerdict() {
+	name := func(s *compareSide, letter string) string {
+		if s.Outlet != "" && p.A.Outlet != p.B.Outlet {
+			return s.Outlet
+		}
+		return letter
+	}
+	a, b := name(&p.A, "A"), name(&p.B, "B")
+	switch p.C.Copy {
 	case "a":
-		p.Verdict = "A is a " + verdictLabel(c.Label) + " of B"
+		p.Verdict = a + " is a " + verdictLabel(p.C.Label) + " of " + b
 	case "b":
-		p.Verdict = "B is a " + verdictLabel(c.Label) + " of A"
+		p.Verdict = b + " is a " + verdictLabel(p.C.Label) + " of " + a
 	default:
 		p.Verdict = "No reuse between these two articles"
 	}
-	return p
 }
 
 func verdictLabel(l wiretrace.Label) string {

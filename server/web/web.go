@@ -336,6 +336,7 @@ func (u *ui) compare(w http.ResponseWriter, r *http.Request) {
 				side.Outlet, side.Story = b.Outlet, b.Story
 			}
 		}
+		p.setVerdict()
 	}
 	u.render(w, r, http.StatusOK, "compare", "Compare "+a+" and "+b, p)
 }

@@ -145,4 +145,8 @@ func TestCompareRows(t *testing.T) {
 	if p.A.Role != "source" || p.B.Role != "copy" || p.Verdict != "B is a copy of A" {
 		t.Errorf("roles %q/%q verdict %q", p.A.Role, p.B.Role, p.Verdict)
 	}
+	p.A.Outlet, p.B.Outlet = "Wire", "Daily"
+	if p.setVerdict(); p.Verdict != "Daily is a copy of Wire" {
+		t.Errorf("verdict with outlets: %q", p.Verdict)
+	}
 }
