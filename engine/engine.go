@@ -287,16 +287,9 @@ func (p *Prepared) Indexed() int { return p.indexed }
 // check is one short merge per collision and removes most chance
 // collisions before the full alignment runs.
 func (e *Engine) sentenceHits(p *Prepared, hits map[uint32]int) {
-	bands := e.opts.SentenceBands
 	verify := e.opts.VerifySim
 	seen := map[uint32]bool{}
-	k := 0
-	for i, ok := range p.SentIndexed {
-		if !ok {
-			continue
-		}
-		keys := p.SentKeys[k*bands : (k+1)*bands]
-		k++
+	p.sentenceKeys(e.opts.SentenceBands, func(i int, keys []uint64) {
 		clear(seen)
 		e.sentLSH.Query(keys, func(v uint64) bool {
 			h := uint32(v >> 16)
@@ -313,7 +306,13 @@ func (e *Engine) sentenceHits(p *Prepared, hits map[uint32]int) {
 			}
 			return true
 		})
-	}
+	})
+}
+
+// sentenceRef packs an article handle and a sentence index into a
+// sentence-index value (sentences past 65535 share the last index).
+func sentenceRef(h uint32, sentence int) uint64 {
+	return uint64(h)<<16 | uint64(min(sentence, 0xffff))
 }
 
 func side(p *Prepared, order int) provenance.Side {
@@ -329,15 +328,9 @@ func (e *Engine) commitLocked(p *Prepared, edges []*pairEdge) uint32 {
 	e.live++
 	e.docLSH.Insert(p.DocKeys, uint64(h))
 	if e.opts.Level >= LevelReuse {
-		bands := e.opts.SentenceBands
-		k := 0
-		for i, ok := range p.SentIndexed {
-			if !ok {
-				continue
-			}
-			e.sentLSH.Insert(p.SentKeys[k*bands:(k+1)*bands], uint64(h)<<16|uint64(min(i, 0xffff)))
-			k++
-		}
+		p.sentenceKeys(e.opts.SentenceBands, func(i int, keys []uint64) {
+			e.sentLSH.Insert(keys, sentenceRef(h, i))
+		})
 	}
 	var linked []uint32
 	for _, ed := range edges {
@@ -388,15 +381,9 @@ func (e *Engine) removeLocked(h uint32) {
 	p := en.p
 	e.docLSH.Remove(p.DocKeys, uint64(h))
 	if e.opts.Level >= LevelReuse {
-		bands := e.opts.SentenceBands
-		k := 0
-		for i, ok := range p.SentIndexed {
-			if !ok {
-				continue
-			}
-			e.sentLSH.Remove(p.SentKeys[k*bands:(k+1)*bands], uint64(h)<<16|uint64(min(i, 0xffff)))
-			k++
-		}
+		p.sentenceKeys(e.opts.SentenceBands, func(i int, keys []uint64) {
+			e.sentLSH.Remove(keys, sentenceRef(h, i))
+		})
 	}
 	for _, ed := range en.edges {
 		o := e.docs[ed.other(h)]

@@ -50,6 +50,17 @@ type Prepared struct {
 	Bytes int // size of the text in bytes
 }
 
+// sentenceKeys calls fn with each indexed sentence and its band keys.
+func (p *Prepared) sentenceKeys(bands int, fn func(sentence int, keys []uint64)) {
+	k := 0
+	for i, ok := range p.SentIndexed {
+		if ok {
+			fn(i, p.SentKeys[k*bands:(k+1)*bands])
+			k++
+		}
+	}
+}
+
 // Words returns the article's word count (chrome excluded).
 func (p *Prepared) Words() int { return p.Doc.Words }
 

@@ -100,13 +100,13 @@ type Options struct {
 	DateDecay time.Duration
 	// UnknownDate is the date factor when a date is missing. Default 0.85.
 	UnknownDate float64
-	// MaxPosting: posting lists longer than this are skipped. Default 5000.
+	// MaxPosting: posting lists longer than this are skipped. Default 1500.
 	MaxPosting int
 	// QueryTerms is how many of an article's heaviest terms are looked up
-	// to find similar articles. Default 24.
+	// to find similar articles. Default 16.
 	QueryTerms int
 	// Candidates is how many most similar articles are considered.
-	// Default 50.
+	// Default 30.
 	Candidates int
 }
 
@@ -124,13 +124,13 @@ func (o Options) withDefaults() Options {
 		o.UnknownDate = 0.85
 	}
 	if o.MaxPosting == 0 {
-		o.MaxPosting = 5000
+		o.MaxPosting = 1500
 	}
 	if o.QueryTerms == 0 {
-		o.QueryTerms = 24
+		o.QueryTerms = 16
 	}
 	if o.Candidates == 0 {
-		o.Candidates = 50
+		o.Candidates = 30
 	}
 	return o
 }
