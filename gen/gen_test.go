@@ -92,10 +92,10 @@ func TestThesaurusFixture(t *testing.T) {
 		{"big", []string{"large"}},
 		{"quick", []string{"speedy"}}, // satellite adjective, head word dropped from the sense key
 		{"quickly", []string{"rapidly"}},
-		{"bank", nil},          // first sense is not the dominant one
-		{"report", nil},        // noun and verb equally common: ambiguous
-		{"net_income", nil},    // not a lemma of its own here
-		{"unknownword", nil},   // not in WordNet
+		{"bank", nil},                              // first sense is not the dominant one
+		{"report", nil},                            // noun and verb equally common: ambiguous
+		{"net_income", nil},                        // not a lemma of its own here
+		{"unknownword", nil},                       // not in WordNet
 		{"stating", []string{"saying", "telling"}}, // irregular verbs have regular gerunds
 		{"states", []string{"says", "tells"}},
 	}

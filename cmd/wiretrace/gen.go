@@ -44,7 +44,7 @@ type manifest struct {
 
 // dist summarises a distribution.
 type dist struct {
-	N                           int
+	N                          int
 	Min, P10, Median, P90, Max float64
 }
 
