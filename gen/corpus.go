@@ -48,7 +48,7 @@ const (
 	minSynonymCount    = 3  // a synonym must occur this often in the corpus
 	entangleGram       = 8  // word n-gram length of the shared-text check
 	entangleSample     = 4  // one n-gram in this many is kept
-	entangleBoilerDF   = 20 // an n-gram in more documents is boilerplate
+	entangleBoilerDF   = 50 // an n-gram in more documents is boilerplate
 	entangleMinShared  = 2  // shared n-grams that make two articles entangled
 	topicTerms         = 10 // rare terms per article in the topic index
 	topicMaxDF         = 200
@@ -59,10 +59,11 @@ const (
 // LoadCorpus reads real articles from labelled JSONL files (id, text,
 // title, source, published, story; see eval.ScanLabelled), in the order
 // given. Articles shorter than 40 words or 2 sentences are left out, and so
-// is every article that shares text (two or more sampled word 8-grams that
-// are not boilerplate) with an article read before it in another story:
-// real corpora hold their own duplicates, which the generated truth would
-// otherwise miss. Memory: the texts plus about 100 bytes per sampled
+// is every article that shares text (two or more sampled word 8-grams,
+// digits ignored, that are not boilerplate: in at most 50 articles) with
+// an article read before it in another story: real corpora hold their own
+// duplicates and fill-in-the-numbers templates, which the generated truth
+// would otherwise miss. Memory: the texts plus about 100 bytes per sampled
 // n-gram.
 func LoadCorpus(ctx context.Context, paths []string, log *slog.Logger) (*Corpus, error) {
 	if log == nil {
@@ -144,6 +145,9 @@ func (c *Corpus) untangle() {
 			for _, s := range p {
 				ws = append(ws, normWords(s)...)
 			}
+		}
+		for k, w := range ws { // templates with other numbers are shared text too
+			ws[k] = digitsToZero(w)
 		}
 		seen := map[uint64]bool{}
 		for j := 0; j+entangleGram <= len(ws); j++ {
@@ -238,4 +242,18 @@ func (c *Corpus) indexTopics() {
 			c.topic[w] = append(c.topic[w], int32(i))
 		}
 	}
+}
+
+// digitsToZero replaces every digit of w with 0.
+func digitsToZero(w string) string {
+	if !strings.ContainsAny(w, "123456789") {
+		return w
+	}
+	b := []byte(w)
+	for i, c := range b {
+		if c >= '1' && c <= '9' {
+			b[i] = '0'
+		}
+	}
+	return string(b)
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/wiretrace/wiretrace"
+	"github.com/wiretrace/wiretrace/textnorm"
 )
 
 // Version is the version of the generator: the same version, options,
@@ -75,7 +76,6 @@ const (
 	meanDelay      = 2.0  // mean delay of a derived article after its parent, in units
 	delayUnit      = 3 * time.Hour
 	epochShift     = 400 * 24 * time.Hour // cipher epochs move dates by this much
-	cipherFixed    = 200                  // the most frequent words keep their spelling in cipher epochs
 	cipherBand     = 50                   // words are permuted within bands of this many frequency ranks
 	minTrueShare   = 0.1                  // pairs sharing less (on both sides) are no derivation (testdata/SEEDS.md: "under 10%")
 	distractorGap  = 10 * 24 * time.Hour
@@ -1124,8 +1124,8 @@ func (g *Generator) cipher(epoch int) map[string]string {
 		}
 		band = band[:0]
 	}
-	for i, w := range g.vocabRank {
-		if i < cipherFixed || len(w) < 3 {
+	for _, w := range g.vocabRank {
+		if len(w) < 3 || textnorm.IsFunctionWord(w) {
 			continue
 		}
 		band = append(band, w)
@@ -1134,21 +1134,39 @@ func (g *Generator) cipher(epoch int) map[string]string {
 		}
 	}
 	flush()
+	// Digits are permuted too (0 stays 0, so no number gains a leading
+	// zero): a ciphered table of figures is not the table it came from.
+	digits := rng.Perm(9)
+	for d := range 9 {
+		m[string(rune('1'+d))] = string(rune('1' + digits[d]))
+	}
 	g.ciphers[epoch] = m
 	return m
 }
 
 // applyCipher replaces every word of s found in the cipher, keeping its
-// capitalisation and punctuation.
+// capitalisation and punctuation, and every digit by the cipher's digit
+// permutation ("1" … "9").
 func applyCipher(s string, m map[string]string) string {
 	fields := strings.Fields(s)
 	for i, f := range fields {
 		pre, core, post := splitAffixes(f)
-		if !letters(core) {
+		if letters(core) {
+			if t, ok := m[strings.ToLower(core)]; ok {
+				fields[i] = pre + applyCase(t, caseOf(core)) + post
+			}
 			continue
 		}
-		if t, ok := m[strings.ToLower(core)]; ok {
-			fields[i] = pre + applyCase(t, caseOf(core)) + post
+		if strings.ContainsAny(f, "123456789") {
+			b := []byte(f)
+			for k, c := range b {
+				if c >= '1' && c <= '9' {
+					if t, ok := m[string(c)]; ok {
+						b[k] = t[0]
+					}
+				}
+			}
+			fields[i] = string(b)
 		}
 	}
 	return strings.Join(fields, " ")

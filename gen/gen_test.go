@@ -57,6 +57,14 @@ func TestParagraphsJoinsWireCopy(t *testing.T) {
 	}
 }
 
+func TestParagraphsJoinsShortWrap(t *testing.T) {
+	got := paragraphs("Enron Corp said it will pay accrued\nsecond quarter dividends on three series of preferred stock.\nReuter")
+	want := []string{"Enron Corp said it will pay accrued second quarter dividends on three series of preferred stock.", "Reuter"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}
+
 func TestShingleJaccard(t *testing.T) {
 	cases := []struct {
 		a, b string

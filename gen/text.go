@@ -9,14 +9,25 @@ import (
 )
 
 // paragraphs splits an article text into paragraphs, joining the lines of
-// hard-wrapped wire copy.
+// hard-wrapped wire copy, also where a paragraph was wrapped into too few
+// lines to look wrapped: a line that ends without closing punctuation
+// continues on a next line that starts in lower case.
 func paragraphs(text string) []string {
 	var out []string
 	for _, sp := range textnorm.Paragraphs(text) {
 		p := strings.Join(strings.Fields(text[sp.Start:sp.End]), " ")
-		if p != "" {
-			out = append(out, p)
+		if p == "" {
+			continue
 		}
+		if n := len(out); n > 0 {
+			last, _ := utf8.DecodeLastRuneInString(out[n-1])
+			first, _ := utf8.DecodeRuneInString(p)
+			if !strings.ContainsRune(".!?:;\"”'’)", last) && unicode.IsLower(first) {
+				out[n-1] += " " + p
+				continue
+			}
+		}
+		out = append(out, p)
 	}
 	return out
 }

@@ -44,8 +44,12 @@ type manifest struct {
 
 // dist summarises a distribution.
 type dist struct {
-	N                          int
-	Min, P10, Median, P90, Max float64
+	N      int     `json:"n"`
+	Min    float64 `json:"min"`
+	P10    float64 `json:"p10"`
+	Median float64 `json:"median"`
+	P90    float64 `json:"p90"`
+	Max    float64 `json:"max"`
 }
 
 func summarise(xs []float64) dist {
