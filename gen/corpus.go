@@ -45,12 +45,14 @@ const (
 	minArticleWords    = 40 // shorter articles (tables, one-line items) are left out
 	minArticleSents    = 2
 	maxArticleWords    = 3000
-	minSynonymCount    = 3  // a synonym must occur this often in the corpus
-	entangleGram       = 8  // word n-gram length of the shared-text check
-	entangleSample     = 4  // one n-gram in this many is kept
-	entangleBoilerDF   = 50 // an n-gram in more documents is boilerplate
-	entangleMinShared  = 2  // shared n-grams that make two articles entangled
-	topicTerms         = 10 // rare terms per article in the topic index
+	minSynonymCount    = 3   // a synonym must occur this often in the corpus
+	entangleGram       = 8   // word n-gram length of the shared-text check
+	entangleSample     = 4   // one n-gram in this many is kept
+	entangleBoilerDF   = 50  // an n-gram in more documents is boilerplate
+	entangleMinShared  = 2   // shared n-grams that make two articles entangled
+	entangleTemplate   = 0.3 // or this share of an article's n-grams, boilerplate included: a template filled in
+	entangleMaxOwners  = 200 // articles remembered per n-gram
+	topicTerms         = 10  // rare terms per article in the topic index
 	topicMaxDF         = 200
 	topicMinDF         = 3
 	topicLeadSentences = 3
@@ -59,11 +61,12 @@ const (
 // LoadCorpus reads real articles from labelled JSONL files (id, text,
 // title, source, published, story; see eval.ScanLabelled), in the order
 // given. Articles shorter than 40 words or 2 sentences are left out, and so
-// is every article that shares text (two or more sampled word 8-grams,
-// digits ignored, that are not boilerplate: in at most 50 articles) with
-// an article read before it in another story: real corpora hold their own
-// duplicates and fill-in-the-numbers templates, which the generated truth
-// would otherwise miss. Memory: the texts plus about 100 bytes per sampled
+// is every article that shares text with an article read before it in
+// another story: two or more sampled word 8-grams (digits ignored) that are
+// not boilerplate (in at most 50 articles), or 30% of its sampled 8-grams,
+// boilerplate included. Real corpora hold their own duplicates and
+// fill-in-the-numbers templates (Reuters' daily money-market and earnings
+// reports), which the generated truth would otherwise miss. Memory: the texts plus about 100 bytes per sampled
 // n-gram.
 func LoadCorpus(ctx context.Context, paths []string, log *slog.Logger) (*Corpus, error) {
 	if log == nil {
@@ -162,20 +165,20 @@ func (c *Corpus) untangle() {
 	}
 	owner := map[uint64][]int32{}
 	kept := c.arts[:0]
-	keptGrams := 0
 	for i, a := range c.arts {
-		hits := map[int32]int{}
+		rare, all := map[int32]int{}, map[int32]int{}
 		for _, h := range grams[i] {
-			if df[h] > entangleBoilerDF {
-				continue
-			}
 			for _, o := range owner[h] {
-				hits[o]++
+				all[o]++
+				if df[h] <= entangleBoilerDF {
+					rare[o]++
+				}
 			}
 		}
 		entangled := false
-		for o, n := range hits {
-			if n >= entangleMinShared && (a.story == "" || kept[o].story != a.story) {
+		for o, n := range all {
+			if (rare[o] >= entangleMinShared || n >= entangleMinShared && float64(n) >= entangleTemplate*float64(len(grams[i]))) &&
+				(a.story == "" || kept[o].story != a.story) {
 				entangled = true
 				break
 			}
@@ -187,9 +190,8 @@ func (c *Corpus) untangle() {
 		idx := int32(len(kept))
 		kept = append(kept, a)
 		for _, h := range grams[i] {
-			if df[h] <= entangleBoilerDF {
+			if len(owner[h]) < entangleMaxOwners {
 				owner[h] = append(owner[h], idx)
-				keptGrams++
 			}
 		}
 	}

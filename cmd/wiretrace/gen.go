@@ -160,7 +160,7 @@ func runGen(ctx context.Context, g *globals, inputs []string, n int, seed uint64
 	}
 	m := manifest{
 		Version: ManifestVersion, GeneratorVersion: gen.Version, Seed: seed, N: n, Stats: st,
-		Command:      "wiretrace gen --n " + fmt.Sprint(n) + " --seed " + fmt.Sprint(seed) + " " + strings.Join(inputs, " "),
+		Command:      "wiretrace " + strings.Join(os.Args[1:], " "),
 		OutputSHA256: hex.EncodeToString(sum.Sum(nil)),
 		Inputs:       map[string]string{}, WordNet: map[string]string{}, Jaccard: map[string]dist{},
 	}
