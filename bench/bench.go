@@ -13,8 +13,10 @@
 //   - prepare (normalise, sentence split, sketch): a separate pass over a
 //     sample of the articles with GOMAXPROCS workers;
 //   - align: engine.Judge re-run on a sample of the reuse pairs found;
-//   - query latency: the last Queries records, unseen by the index, each
-//     prepared and matched (engine.Query) against the N indexed ones;
+//   - query latency: the Queries records after the first N, unseen by the
+//     index, each prepared and matched (engine.Query) against the N indexed
+//     ones; and as many indexed articles, evenly spread, queried again
+//     (each finds itself and its copies: the lookup of a known story);
 //   - peak RSS (VmHWM) and heap in use after GC per indexed article;
 //   - quality: stories, copy groups and reuse pairs against the truth of
 //     the indexed records (package eval).
@@ -129,7 +131,8 @@ type Result struct {
 	Align    Stage `json:"align"`   // items are pairs
 	Report   Stage `json:"report"`  // building the analysis of everything indexed
 
-	Query Latency `json:"query"`
+	Query      Latency `json:"query"`       // articles the index has not seen
+	QueryKnown Latency `json:"query_known"` // indexed articles, queried again
 
 	PeakRSSBytes         int64   `json:"peak_rss_bytes"`
 	HeapBytes            int64   `json:"heap_bytes"` // heap in use after GC, index loaded
@@ -241,6 +244,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	res.Query = measureQueries(eng, queries)
+	known, err := readSpread(ctx, cfg.Path, res.Indexed+res.Skipped, cfg.Queries)
+	if err != nil {
+		return nil, err
+	}
+	res.QueryKnown = measureQueries(eng, known)
+	queries, known = nil, nil
 
 	// Memory, with the index and nothing else of size alive.
 	runtime.GC()
@@ -289,6 +298,31 @@ func readRange(ctx context.Context, path string, from, n int) ([]wiretrace.Artic
 			return errStop
 		}
 		if i >= from && it.Err == nil {
+			out = append(out, it.Article)
+		}
+		i++
+		return nil
+	})
+	if err != nil && !errors.Is(err, errStop) {
+		return nil, fmt.Errorf("bench: read %s: %w", path, err)
+	}
+	return out, nil
+}
+
+// readSpread reads k records evenly spread over the first n of a JSONL
+// file.
+func readSpread(ctx context.Context, path string, n, k int) ([]wiretrace.Article, error) {
+	if n <= 0 || k <= 0 {
+		return nil, nil
+	}
+	step := max(n/k, 1)
+	var out []wiretrace.Article
+	i := 0
+	err := ingest.Read(ctx, []string{path}, ingest.Options{}, func(it ingest.Item) error {
+		if i >= n || len(out) >= k {
+			return errStop
+		}
+		if i%step == step/2 && it.Err == nil {
 			out = append(out, it.Article)
 		}
 		i++

@@ -29,6 +29,9 @@ func TestRun(t *testing.T) {
 	if res.Query.Queries != 3 || !(res.Query.P50 > 0 && res.Query.P50 <= res.Query.P90 && res.Query.P90 <= res.Query.P99 && res.Query.P99 <= res.Query.Max) {
 		t.Errorf("query latency: got %+v", res.Query)
 	}
+	if k := res.QueryKnown; k.Queries != 3 || k.MeanMatches < 1 {
+		t.Errorf("known queries: got %+v, want 3 that each find at least themselves", k)
+	}
 	if res.HeapBytes <= 0 || res.IndexBytesPerArticle <= 0 {
 		t.Errorf("memory: got heap %d, %.0f bytes per article", res.HeapBytes, res.IndexBytesPerArticle)
 	}

@@ -116,15 +116,6 @@ type Derivation struct {
 	Direct bool `json:"direct,omitempty"`
 }
 
-// Article returns the record as an article to analyse.
-func (r *Record) Article() wiretrace.Article {
-	a := wiretrace.Article{ID: r.ID, Title: r.Title, Source: r.Source, Text: r.Text}
-	if r.Published != "" {
-		a.Published, _ = time.Parse(time.RFC3339, r.Published)
-	}
-	return a
-}
-
 // Stats describe a generated set.
 type Stats struct {
 	Articles   int            `json:"articles"`
