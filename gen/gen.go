@@ -373,23 +373,6 @@ func (a *art) sentences() []sent {
 	return out
 }
 
-// body is the article text without chrome.
-func (a *art) body() string {
-	var b strings.Builder
-	for i, p := range a.paras {
-		if i > 0 {
-			b.WriteString("\n\n")
-		}
-		for j, s := range p {
-			if j > 0 {
-				b.WriteByte(' ')
-			}
-			b.WriteString(s.text)
-		}
-	}
-	return b.String()
-}
-
 // text is the page: chrome around and inside the body.
 func (a *art) text() string {
 	if a.raw != "" {
