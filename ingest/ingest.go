@@ -47,6 +47,14 @@ type Options struct {
 	MaxRecordBytes int
 	// Stdin is read for the input "-". Default os.Stdin.
 	Stdin io.Reader
+	// JSONLine, when set, receives each non-blank JSONL line within
+	// MaxRecordBytes unparsed, with its origin ("path:line"), instead of
+	// fn receiving an Item: the caller parses it with ParseJSONLine, for
+	// instance on several goroutines. line is valid only during the call.
+	JSONLine func(line []byte, origin string) error
+	// Progress, when set, is called as input bytes are read from files
+	// and standard input (before decompression), with the count read.
+	Progress func(n int64)
 	// Logger receives debug records (e.g. the records of a WARC file that
 	// hold no HTML page); nil discards.
 	Logger *slog.Logger
@@ -95,7 +103,7 @@ func Read(ctx context.Context, inputs []string, opts Options, fn func(Item) erro
 		}
 		var err error
 		if in == "-" {
-			err = readJSONL(ctx, o.Stdin, "stdin", o, fn)
+			err = readStdin(ctx, o, fn)
 		} else {
 			err = readPath(ctx, in, o, fn)
 		}
@@ -155,9 +163,13 @@ func readFile(ctx context.Context, path string, o Options, fn func(Item) error) 
 		return fn(Item{Err: fmt.Errorf("read %s: %w", path, err)})
 	}
 	defer f.Close()
-	br := bufio.NewReaderSize(f, 64<<10)
+	br, name, done, err := decompress(path, bufio.NewReaderSize(counting(f, o.Progress), 64<<10))
+	if err != nil {
+		return fn(Item{Err: fmt.Errorf("read %s: %w", path, err)})
+	}
+	defer done()
 	head, _ := br.Peek(512)
-	format, err := Detect(path, head)
+	format, err := Detect(name, head)
 	if err != nil {
 		return fn(Item{Err: fmt.Errorf("read %s: %w", path, err)})
 	}
