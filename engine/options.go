@@ -132,7 +132,7 @@ func (o Options) withDefaults() Options {
 	if o.StoryTerms == 0 {
 		o.StoryTerms = 48
 	}
-	o.docBands, o.docRows = lsh.Params(o.NearDupThreshold, o.SignatureSize)
+	o.docBands, o.docRows = docParams(o.NearDupThreshold, o.SignatureSize)
 	return o
 }
 

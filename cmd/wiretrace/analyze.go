@@ -86,6 +86,20 @@ type analysis struct {
 
 // analyze reads, prepares and indexes every input, in input order.
 func analyze(ctx context.Context, g *globals, inputs []string, opts engine.Options, workers int) (*analysis, error) {
+	return runEngine(ctx, g, opts, workers, func(ctx context.Context, send func(engine.Input) error) error {
+		return ingest.Read(ctx, inputs, ingest.Options{Stdin: g.stdin}, func(it ingest.Item) error {
+			return send(engine.Input{Article: it.Article, Err: it.Err})
+		})
+	})
+}
+
+// feeder sends the articles to analyse, in order, through send; send fails
+// with ctx's error once the run is cancelled.
+type feeder func(ctx context.Context, send func(engine.Input) error) error
+
+// runEngine prepares and indexes what feed sends, in the order it is sent
+// (analyze and eval both run the engine through it).
+func runEngine(ctx context.Context, g *globals, opts engine.Options, workers int, feed feeder) (*analysis, error) {
 	start := time.Now()
 	eng, err := engine.New(opts)
 	if err != nil {
@@ -99,9 +113,9 @@ func analyze(ctx context.Context, g *globals, inputs []string, opts engine.Optio
 	defer cancel()
 	go func() {
 		defer close(in)
-		readErr <- ingest.Read(ctx, inputs, ingest.Options{Stdin: g.stdin}, func(it ingest.Item) error {
+		readErr <- feed(ctx, func(x engine.Input) error {
 			select {
-			case in <- engine.Input{Article: it.Article, Err: it.Err}:
+			case in <- x:
 				return nil
 			case <-ctx.Done():
 				return ctx.Err()

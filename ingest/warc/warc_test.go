@@ -147,7 +147,7 @@ func mustPages(t *testing.T, data []byte) []Page {
 func TestCorruption(t *testing.T) {
 	gz := writeFixture(t, true)
 	plain := writeFixture(t, false)
-	// Offsets of the third page's member / record: damage just before it.
+	// Offsets of the third page's member / record: damage at or inside it.
 	third := mustPages(t, gz)[2].Offset
 	thirdPlain := mustPages(t, plain)[2].Offset
 	tests := []struct {
@@ -157,7 +157,7 @@ func TestCorruption(t *testing.T) {
 		html    int64
 	}{
 		{"garbage between gzip members", splice(gz, third, []byte("this is not gzip at all\n")), 1, 4},
-		{"flipped bytes inside a member", flip(gz, int(third)-40), 1, 3},
+		{"flipped bytes inside a member", flip(gz, int(third)+60), 1, 3}, // inside the third page's own member
 		{"bad gzip member header", splice(gz, third, []byte{0x1f, 0x8b, 0x08, 0xff, 0xff}), 1, 4},
 		{"garbage between records", splice(plain, thirdPlain, []byte("garbage line\r\nmore garbage\r\n")), 1, 4},
 		{"bad content-length", badLength(plain, thirdPlain), 1, 3},
