@@ -12,7 +12,8 @@
 //     of the (serial) Add calls inside that same pass;
 //   - prepare (normalise, sentence split, sketch): a separate pass over a
 //     sample of the articles with GOMAXPROCS workers;
-//   - align: engine.Judge re-run on a sample of the reuse pairs found;
+//   - align: engine.Judge re-run on a sample of the reuse pairs found,
+//     evenly spread over all labels;
 //   - query latency: the Queries records after the first N, unseen by the
 //     index, each prepared and matched (engine.Query) against the N indexed
 //     ones; and as many indexed articles, evenly spread, queried again
@@ -410,15 +411,16 @@ func measurePrepare(ctx context.Context, opts engine.Options, arts []wiretrace.A
 	return stage(n, bytes, time.Since(t)), nil
 }
 
-// measureAlign re-judges up to max of the reuse pairs found.
-func measureAlign(eng *engine.Engine, opts *engine.Options, rep *engine.Report, max int) Stage {
+// measureAlign re-judges up to limit of the reuse pairs found, evenly
+// spread over the report's list (which is sorted by label, duplicates
+// first, so its head alone would be the cheapest pairs).
+func measureAlign(eng *engine.Engine, opts *engine.Options, rep *engine.Report, limit int) Stage {
 	var bytes int64
 	n := 0
+	step := max(len(rep.Reuse)/max(limit, 1), 1)
 	t := time.Now()
-	for _, u := range rep.Reuse {
-		if n >= max {
-			break
-		}
+	for i := 0; i < len(rep.Reuse) && n < limit; i += step {
+		u := rep.Reuse[i]
 		a, okA := eng.Article(u.Source)
 		b, okB := eng.Article(u.Copy)
 		if !okA || !okB {
