@@ -23,6 +23,7 @@ type Article struct {
 	Credits   []string  `json:"credits,omitempty"`  // wire agencies credited, canonical names ("AP", "Reuters")
 	Text      string    `json:"text,omitempty"`     // plain text body
 	HTML      string    `json:"html,omitempty"`     // raw HTML, when the input was a page
+	Charset   string    `json:"charset,omitempty"`  // HTML character encoding declared by the transport, "" if none
 	Origin    string    `json:"origin,omitempty"`   // where it was read: "path", "path:line" or "file.warc#record"
 }
 

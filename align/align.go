@@ -298,6 +298,18 @@ func Pair(a, b *Doc, opts Options) Result {
 	return r
 }
 
+// SentenceSim returns the weighted Dice similarity of sentence i of a and
+// sentence j of b, the measure one-to-one links are made on. Both docs must
+// have had SetWeights called.
+func SentenceSim(a *Doc, i int, b *Doc, j int) float64 {
+	x, y := &a.Sentences[i], &b.Sentences[j]
+	if x.Weight+y.Weight <= 0 {
+		return 0
+	}
+	_, shared := intersect(a.SentenceTerms(i), b.SentenceTerms(j), a.sentenceWeights(i), b.sentenceWeights(j))
+	return 2 * float64(shared) / float64(x.Weight+y.Weight)
+}
+
 // intersect returns the number of terms two sorted lists share and their
 // weight: the mean of the weights each side gives them.
 func intersect(x, y []uint32, xw, yw []float32) (int, float32) {
@@ -335,10 +347,7 @@ func kind(x, y *Sentence) wiretrace.AlignKind {
 			eq++
 		}
 	}
-	switch {
-	case eq == ShapeSize:
-		return wiretrace.Verbatim
-	case eq*2 >= ShapeSize:
+	if eq*2 >= ShapeSize {
 		return wiretrace.Edited
 	}
 	return wiretrace.Reworded

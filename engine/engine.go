@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wiretrace/wiretrace"
@@ -39,6 +40,21 @@ type Engine struct {
 	stories *story.Clusterer
 	df      map[uint32]uint32 // live document frequency of content terms
 	live    int
+
+	aligned atomic.Int64 // candidate pairs aligned
+	edges   atomic.Int64 // pairs that showed reuse
+}
+
+// Stats are running counters of an Engine's work.
+type Stats struct {
+	Articles int   `json:"articles"` // indexed now
+	Aligned  int64 `json:"aligned"`  // candidate pairs aligned so far
+	Reuse    int64 `json:"reuse"`    // of which showed reuse
+}
+
+// Stats returns the engine's counters.
+func (e *Engine) Stats() Stats {
+	return Stats{Articles: e.Len(), Aligned: e.aligned.Load(), Reuse: e.edges.Load()}
 }
 
 // entry is one indexed article.
@@ -185,7 +201,7 @@ func (e *Engine) matchLocked(p *Prepared, from uint32) []*pairEdge {
 		if d == nil {
 			continue
 		}
-		if n >= o.NeedHits(myIndexed, d.p.indexed) {
+		if n >= o.NeedHits(myIndexed, d.p.indexed, SharedCredit(p, d.p)) {
 			cands = append(cands, cand{h, n})
 		}
 	}
@@ -203,9 +219,11 @@ func (e *Engine) matchLocked(p *Prepared, from uint32) []*pairEdge {
 	for _, c := range cands {
 		d := e.docs[c.h]
 		j, ok := Judge(o, d.p, d.order, p, next)
+		e.aligned.Add(1)
 		if !ok {
 			continue
 		}
+		e.edges.Add(1)
 		edges = append(edges, &pairEdge{a: c.h, result: j.Result, label: j.Label, bCopy: j.BIsCopy, reason: j.Reason})
 	}
 	return edges
@@ -237,12 +255,26 @@ func Judge(o *Options, a *Prepared, aOrder int, b *Prepared, bOrder int) (Judgem
 }
 
 // NeedHits is the number of sentence hits a candidate needs before it is
-// aligned, given how many indexed sentences each article has.
-func (o *Options) NeedHits(aIndexed, bIndexed int) int {
-	if aIndexed <= 2 || bIndexed <= 2 {
+// aligned, given how many indexed sentences each article has and whether
+// both credit the same wire agency (an article credited to AP is a
+// candidate copy of AP text: one similar sentence is enough to look).
+func (o *Options) NeedHits(aIndexed, bIndexed int, sharedCredit bool) int {
+	if aIndexed <= 2 || bIndexed <= 2 || sharedCredit {
 		return 1
 	}
 	return o.MinSentenceHits
+}
+
+// SharedCredit reports whether two articles credit a common wire agency.
+func SharedCredit(a, b *Prepared) bool {
+	for _, x := range a.Article.Credits {
+		for _, y := range b.Article.Credits {
+			if x == y {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Indexed returns the number of the article's sentences in the sentence
@@ -250,28 +282,37 @@ func (o *Options) NeedHits(aIndexed, bIndexed int) int {
 func (p *Prepared) Indexed() int { return p.indexed }
 
 // sentenceHits counts, per indexed article, how many of p's sentences share
-// a sentence-index bucket with one of its sentences.
+// a sentence-index bucket with one of its sentences that is also similar
+// enough to be worth aligning (weighted Dice ≥ Options.VerifySim). The
+// check is one short merge per collision and removes most chance
+// collisions before the full alignment runs.
 func (e *Engine) sentenceHits(p *Prepared, hits map[uint32]int) {
-	bands := e.opts.SentenceBands
+	verify := e.opts.VerifySim
 	seen := map[uint32]bool{}
-	k := 0
-	for i, ok := range p.SentIndexed {
-		if !ok {
-			continue
-		}
-		keys := p.SentKeys[k*bands : (k+1)*bands]
-		k++
+	p.sentenceKeys(e.opts.SentenceBands, func(i int, keys []uint64) {
 		clear(seen)
 		e.sentLSH.Query(keys, func(v uint64) bool {
 			h := uint32(v >> 16)
-			if !seen[h] {
+			if seen[h] {
+				return true
+			}
+			d := e.docs[h]
+			if d == nil {
+				return true
+			}
+			if align.SentenceSim(&p.Doc, i, &d.p.Doc, int(v&0xffff)) >= verify {
 				seen[h] = true
 				hits[h]++
 			}
 			return true
 		})
-		_ = i
-	}
+	})
+}
+
+// sentenceRef packs an article handle and a sentence index into a
+// sentence-index value (sentences past 65535 share the last index).
+func sentenceRef(h uint32, sentence int) uint64 {
+	return uint64(h)<<16 | uint64(min(sentence, 0xffff))
 }
 
 func side(p *Prepared, order int) provenance.Side {
@@ -287,15 +328,9 @@ func (e *Engine) commitLocked(p *Prepared, edges []*pairEdge) uint32 {
 	e.live++
 	e.docLSH.Insert(p.DocKeys, uint64(h))
 	if e.opts.Level >= LevelReuse {
-		bands := e.opts.SentenceBands
-		k := 0
-		for i, ok := range p.SentIndexed {
-			if !ok {
-				continue
-			}
-			e.sentLSH.Insert(p.SentKeys[k*bands:(k+1)*bands], uint64(h)<<16|uint64(min(i, 0xffff)))
-			k++
-		}
+		p.sentenceKeys(e.opts.SentenceBands, func(i int, keys []uint64) {
+			e.sentLSH.Insert(keys, sentenceRef(h, i))
+		})
 	}
 	var linked []uint32
 	for _, ed := range edges {
@@ -346,15 +381,9 @@ func (e *Engine) removeLocked(h uint32) {
 	p := en.p
 	e.docLSH.Remove(p.DocKeys, uint64(h))
 	if e.opts.Level >= LevelReuse {
-		bands := e.opts.SentenceBands
-		k := 0
-		for i, ok := range p.SentIndexed {
-			if !ok {
-				continue
-			}
-			e.sentLSH.Remove(p.SentKeys[k*bands:(k+1)*bands], uint64(h)<<16|uint64(min(i, 0xffff)))
-			k++
-		}
+		p.sentenceKeys(e.opts.SentenceBands, func(i int, keys []uint64) {
+			e.sentLSH.Remove(keys, sentenceRef(h, i))
+		})
 	}
 	for _, ed := range en.edges {
 		o := e.docs[ed.other(h)]

@@ -74,6 +74,10 @@ type Options struct {
 	// hit a candidate before it is aligned (1 suffices when either article
 	// has at most two indexed sentences). Default 2.
 	MinSentenceHits int
+	// VerifySim is the least weighted Dice similarity of two sentences
+	// that collide in the sentence index for the collision to count as a
+	// hit. Default 0.3 (links need 0.55).
+	VerifySim float64
 	// MaxCandidates caps the articles aligned per arriving article.
 	// Default 50.
 	MaxCandidates int
@@ -116,6 +120,9 @@ func (o Options) withDefaults() Options {
 	if o.MinSentenceHits == 0 {
 		o.MinSentenceHits = 2
 	}
+	if o.VerifySim == 0 {
+		o.VerifySim = 0.3
+	}
 	if o.MaxCandidates == 0 {
 		o.MaxCandidates = 50
 	}
@@ -125,7 +132,7 @@ func (o Options) withDefaults() Options {
 	if o.StoryTerms == 0 {
 		o.StoryTerms = 48
 	}
-	o.docBands, o.docRows = lsh.Params(o.NearDupThreshold, o.SignatureSize)
+	o.docBands, o.docRows = docParams(o.NearDupThreshold, o.SignatureSize)
 	return o
 }
 

@@ -50,6 +50,17 @@ type Prepared struct {
 	Bytes int // size of the text in bytes
 }
 
+// sentenceKeys calls fn with each indexed sentence and its band keys.
+func (p *Prepared) sentenceKeys(bands int, fn func(sentence int, keys []uint64)) {
+	k := 0
+	for i, ok := range p.SentIndexed {
+		if ok {
+			fn(i, p.SentKeys[k*bands:(k+1)*bands])
+			k++
+		}
+	}
+}
+
 // Words returns the article's word count (chrome excluded).
 func (p *Prepared) Words() int { return p.Doc.Words }
 
@@ -75,13 +86,20 @@ func (pr *Preparer) Prepare(a wiretrace.Article) (*Prepared, error) {
 	if strings.TrimSpace(a.ID) == "" {
 		return nil, fmt.Errorf("prepare %s: %w", a.Origin, ErrNoID)
 	}
+	if strings.TrimSpace(a.Text) == "" && a.HTML != "" {
+		var err error
+		if a, err = fromHTML(a, o); err != nil {
+			return nil, err
+		}
+	}
 	if len(a.Text) > o.MaxBytes {
 		return nil, fmt.Errorf("prepare %s: %w (%d bytes, limit %d)", name(&a), ErrTooLarge, len(a.Text), o.MaxBytes)
 	}
 	if !utf8.ValidString(a.Text) {
 		a.Text = strings.ToValidUTF8(a.Text, "\uFFFD")
 	}
-	a.HTML = ""
+	a.HTML, a.Charset = "", ""
+	enrich(&a)
 	td := pr.an.Analyze(a.Text, extract.Chrome)
 	if len(td.Sentences) == 0 {
 		return nil, fmt.Errorf("prepare %s: %w", name(&a), ErrEmpty)
@@ -99,6 +117,61 @@ func (pr *Preparer) Prepare(a wiretrace.Article) (*Prepared, error) {
 	pr.buildSentKeys(p)
 	pr.buildTerms(p, td)
 	return p, nil
+}
+
+// fromHTML extracts the main text and metadata of a page. Fields the input
+// already set (id, title, URL, source, dates, language) win over what the
+// page says.
+func fromHTML(a wiretrace.Article, o *Options) (wiretrace.Article, error) {
+	x, err := extract.HTML(strings.NewReader(a.HTML), a.URL, extract.Options{MaxBytes: int64(o.MaxBytes) * 4, Charset: a.Charset})
+	if err != nil {
+		return a, fmt.Errorf("extract %s: %w", name(&a), err)
+	}
+	a.Text = x.Text
+	set := func(dst *string, v string) {
+		if *dst == "" {
+			*dst = v
+		}
+	}
+	set(&a.Title, x.Title)
+	set(&a.URL, x.URL)
+	set(&a.Source, x.Source)
+	set(&a.Lang, x.Lang)
+	set(&a.Byline, x.Byline)
+	set(&a.Dateline, x.Dateline)
+	if a.Published.IsZero() {
+		a.Published = x.Published
+	}
+	if a.Updated.IsZero() {
+		a.Updated = x.Updated
+	}
+	if len(a.Credits) == 0 {
+		a.Credits = x.Credits
+	}
+	return a, nil
+}
+
+// enrich reads wire credits, the dateline and printed dates from plain
+// text when the input did not give them. A page that prints only an update
+// time is taken to have been published then.
+func enrich(a *wiretrace.Article) {
+	if len(a.Credits) == 0 {
+		credits, dateline := extract.Credits(a.Text)
+		a.Credits = credits
+		if a.Dateline == "" {
+			a.Dateline = dateline
+		}
+	}
+	if a.Published.IsZero() {
+		pub, upd := extract.Dates(a.Text)
+		a.Published = pub
+		if a.Updated.IsZero() {
+			a.Updated = upd
+		}
+		if a.Published.IsZero() {
+			a.Published = a.Updated
+		}
+	}
 }
 
 // name identifies an article in messages: its id, and where it was read.

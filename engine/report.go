@@ -87,7 +87,24 @@ func (e *Engine) Report() *Report {
 		}
 	}
 	groupOf := map[uint32]string{}
-	for _, g := range provenance.Groups(len(e.docs), pedges) {
+	groups := provenance.Groups(len(e.docs), pedges)
+	// Each group's own edges, so choosing its closest member costs its
+	// edges alone, not every edge of the index.
+	groupIdx := make(map[int]int, len(groups))
+	for gi, g := range groups {
+		for _, x := range g {
+			groupIdx[x] = gi
+		}
+	}
+	groupEdges := make([][]provenance.Edge, len(groups))
+	for _, pe := range pedges {
+		ga, okA := groupIdx[pe.A]
+		gb, okB := groupIdx[pe.B]
+		if okA && okB && ga == gb {
+			groupEdges[ga] = append(groupEdges[ga], pe)
+		}
+	}
+	for gi, g := range groups {
 		ids := make([]string, len(g))
 		hs := make([]uint32, len(g))
 		for i, x := range g {
@@ -95,7 +112,7 @@ func (e *Engine) Report() *Report {
 			hs[i] = uint32(x)
 		}
 		gid := groupID(e, hs)
-		closest := provenance.Closest(g, pedges, func(x int) time.Time { return e.docs[x].p.Article.Published })
+		closest := provenance.Closest(g, groupEdges[gi], func(x int) time.Time { return e.docs[x].p.Article.Published })
 		r.CopyGroups = append(r.CopyGroups, CopyGroupInfo{ID: gid, Articles: ids, ClosestToSource: e.docs[closest].p.Article.ID})
 		for _, x := range hs {
 			groupOf[x] = gid
@@ -130,16 +147,7 @@ func (e *Engine) Report() *Report {
 	}
 
 	for _, ed := range all {
-		a, b := e.docs[ed.a].p.Article.ID, e.docs[ed.b].p.Article.ID
-		ri := ReuseInfo{Label: ed.label, AlignedSentences: len(ed.result.Links), Similarity: round(ed.result.Sim), Direction: ed.reason}
-		if ed.bCopy {
-			ri.Copy, ri.Source = b, a
-			ri.Coverage, ri.SourceCoverage = round(ed.result.CoverageB), round(ed.result.CoverageA)
-		} else {
-			ri.Copy, ri.Source = a, b
-			ri.Coverage, ri.SourceCoverage = round(ed.result.CoverageA), round(ed.result.CoverageB)
-		}
-		r.Reuse = append(r.Reuse, ri)
+		r.Reuse = append(r.Reuse, e.reuseInfo(ed))
 	}
 	slices.SortStableFunc(r.Reuse, func(x, y ReuseInfo) int {
 		if c := cmp.Compare(x.Label.Rank(), y.Label.Rank()); c != 0 {

@@ -111,14 +111,17 @@ func describe(p string) paraInfo {
 
 var (
 	creditRe = regexp.MustCompile(`(?i)^(\(?(image|photo|picture|video|graphic|illustration|file photo|media)s?\s*(source|credit|author|caption|copyright|:|/|,))|` +
-		`(image|photo|media) (caption|credit|source|copyright)|\b(getty images|ap photo|afp photo|reuters/|epa-efe|shutterstock|\(file\))|^(©|copyright\b)|all rights reserved`)
+		`(image|photo|media) (caption|credit|source|copyright)|\b(getty images|ap photo|afp photo|reuters/|epa-efe|shutterstock|\(file\))|^(©|\(c\)|copyright\b)|all rights reserved|riproduzione riservata|derechos reservados|droits réservés|rechte vorbehalten|has not been edited by|from a syndicated feed`)
 	// promoRe: calls to action, chrome wherever they stand in a short line.
 	promoRe = regexp.MustCompile(`(?i)\b(read more|read all|also read|read also|related:|related stories|related articles|more stories|click here|sign up (for|to)|subscribe (to|now|for)|follow us|follow @|download the app|get the app|the story continues|story continues|continue reading|share this|share on|advertisement|sponsored content|you are at:|skip to|get latest|trending now|most read|watch:|listen:|log in to|register now)`)
 	// weakPromoRe: words of site furniture that are only chrome in short
 	// lines that are no sentence ("Newsletter", "Manage cookies").
 	weakPromoRe = regexp.MustCompile(`(?i)\b(newsletters?|subscribe|subscription|cookies?|log ?in|sign ?in|register|recommended|sponsored|privacy policy|terms of (use|service))\b`)
-	metaRe      = regexp.MustCompile(`(?i)^(edited by|updated on|updated:|published on|published:|first published|last updated|written by|reporting by|editing by|additional reporting|compiled by|by [A-Z])|(contributed to this report|reported from [A-Z][a-z]+\.?)$`)
 	navRe       = regexp.MustCompile(`^(\d+\.|[•·▪►»>|-])\s*\S`)
+	metaRe      = regexp.MustCompile(`(?i)^\(?(edited by|updated on|updated:|published on|published:|first published|last updated|written by|reporting by|editing by|additional reporting|compiled by)|(contributed to this report|(?-i:reported from [A-Z][a-z]+))\.?\)?$`)
+	// bylineRe is case-sensitive: "By John Smith", not "By Tuesday, …"
+	// (metaLike also wants no closing punctuation).
+	bylineRe = regexp.MustCompile(`^By [A-Z]`)
 )
 
 func creditLike(in *paraInfo) bool {
@@ -128,7 +131,7 @@ func creditLike(in *paraInfo) bool {
 // Cheap substring tests that must pass before a rule's regular expression
 // runs; most paragraphs fail them, which keeps the filter fast.
 var (
-	creditHints = []string{"image", "photo", "picture", "video", "graphic", "illustration", "media", "getty", "reuters/", "epa", "shutterstock", "(file)", "©", "copyright", "rights reserved"}
+	creditHints = []string{"image", "photo", "picture", "video", "graphic", "illustration", "media", "getty", "reuters/", "epa", "shutterstock", "(file)", "©", "(c)", "copyright", "rights reserved", "riservat", "reservad", "réservés", "vorbehalten", "edited by", "syndicated"}
 	promoHints  = []string{"read", "related", "stories", "click", "sign", "subscri", "follow", "app", "continue", "share", "advertisement", "sponsored", "you are at", "skip to", "latest", "trending", "watch:", "listen:", "log", "register", "newsletter", "cookie", "recommended", "privacy", "terms of"}
 )
 
@@ -145,14 +148,33 @@ func promoLike(in *paraInfo) bool {
 	if in.words > 30 || !containsAny(in.lower, promoHints) {
 		return false
 	}
-	if in.words <= 30 && promoRe.MatchString(in.text) {
+	// A call to action inside a real sentence ("millions who subscribe to
+	// streaming services") is news: sentences must be short to count.
+	if (!in.terminal || in.words <= 15) && promoRe.MatchString(in.text) {
 		return true
 	}
 	return in.words <= 12 && !in.terminal && weakPromoRe.MatchString(in.text)
 }
 
+// endRe matches wire end markers: "(END)", "-30-", "###", "(MORE)".
+var endRe = regexp.MustCompile(`(?i)^(\(?(end|ends|more)\)?|-+ ?(end|30) ?-+|#{3,}|\*{3,})$`)
+
+// timeRe finds a clock time ("15:02", "9.30am").
+var timeRe = regexp.MustCompile(`\b\d{1,2}[:.]\d{2}\b`)
+
 func metaLike(in *paraInfo) bool {
+	if in.words <= 2 && endRe.MatchString(in.text) {
+		return true
+	}
+	// A short label line with a date and a clock time ("All News 15:02
+	// November 14, 2023").
+	if in.words <= 10 && !in.terminal && timeRe.MatchString(in.text) && containsAny(in.lower, monthList) {
+		return true
+	}
 	if in.words <= 14 && metaRe.MatchString(in.text) {
+		return true
+	}
+	if in.words <= 14 && !in.terminal && bylineRe.MatchString(in.text) {
 		return true
 	}
 	return in.words <= 14 && dateLine(in.lower)
@@ -201,6 +223,16 @@ func dateLine(lower string) bool {
 var monthNames = setOf("january", "february", "march", "april", "may", "june", "july", "august",
 	"september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul",
 	"aug", "sep", "sept", "oct", "nov", "dec")
+
+var monthList = func() []string {
+	out := make([]string, 0, len(monthNames))
+	for m := range monthNames {
+		if len(m) > 3 {
+			out = append(out, m)
+		}
+	}
+	return out
+}()
 
 var dateWords = func() map[string]struct{} {
 	m := setOf("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -24,6 +25,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/wiretrace/wiretrace"
+	"github.com/wiretrace/wiretrace/extract"
+	"github.com/wiretrace/wiretrace/ingest/warc"
 )
 
 // Expected rejections; callers count them with errors.Is.
@@ -33,6 +36,9 @@ var (
 	ErrMalformed     = errors.New("malformed record")
 	ErrEmpty         = errors.New("empty input")
 	ErrBinary        = errors.New("binary content")
+	// ErrDamaged: part of an archive could not be read (truncated or
+	// corrupt records); the readable part was read.
+	ErrDamaged = errors.New("damaged input")
 )
 
 // Options configure reading. The zero value means the defaults.
@@ -41,6 +47,17 @@ type Options struct {
 	MaxRecordBytes int
 	// Stdin is read for the input "-". Default os.Stdin.
 	Stdin io.Reader
+	// JSONLine, when set, receives each non-blank JSONL line within
+	// MaxRecordBytes unparsed, with its origin ("path:line"), instead of
+	// fn receiving an Item: the caller parses it with ParseJSONLine, for
+	// instance on several goroutines. line is valid only during the call.
+	JSONLine func(line []byte, origin string) error
+	// Progress, when set, is called as input bytes are read from files
+	// and standard input (before decompression), with the count read.
+	Progress func(n int64)
+	// Logger receives debug records (e.g. the records of a WARC file that
+	// hold no HTML page); nil discards.
+	Logger *slog.Logger
 }
 
 func (o Options) withDefaults() Options {
@@ -49,6 +66,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Stdin == nil {
 		o.Stdin = os.Stdin
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	return o
 }
@@ -66,6 +86,8 @@ type Format string
 const (
 	FormatText  Format = "text"
 	FormatJSONL Format = "jsonl"
+	FormatHTML  Format = "html"
+	FormatWARC  Format = "warc"
 )
 
 // Read streams the articles of every input, in order: files as given,
@@ -81,7 +103,7 @@ func Read(ctx context.Context, inputs []string, opts Options, fn func(Item) erro
 		}
 		var err error
 		if in == "-" {
-			err = readJSONL(ctx, o.Stdin, "stdin", o, fn)
+			err = readStdin(ctx, o, fn)
 		} else {
 			err = readPath(ctx, in, o, fn)
 		}
@@ -141,15 +163,23 @@ func readFile(ctx context.Context, path string, o Options, fn func(Item) error) 
 		return fn(Item{Err: fmt.Errorf("read %s: %w", path, err)})
 	}
 	defer f.Close()
-	br := bufio.NewReaderSize(f, 64<<10)
+	br, name, done, err := decompress(path, bufio.NewReaderSize(counting(f, o.Progress), 64<<10))
+	if err != nil {
+		return fn(Item{Err: fmt.Errorf("read %s: %w", path, err)})
+	}
+	defer done()
 	head, _ := br.Peek(512)
-	format, err := Detect(path, head)
+	format, err := Detect(name, head)
 	if err != nil {
 		return fn(Item{Err: fmt.Errorf("read %s: %w", path, err)})
 	}
 	switch format {
 	case FormatJSONL:
 		return readJSONL(ctx, br, path, o, fn)
+	case FormatHTML:
+		return readHTML(br, path, o, fn)
+	case FormatWARC:
+		return readWARC(ctx, br, path, o, fn)
 	default:
 		return readText(br, path, o, fn)
 	}
@@ -158,18 +188,29 @@ func readFile(ctx context.Context, path string, o Options, fn func(Item) error) 
 // Detect names the format of a file from its extension, or from its first
 // bytes when the extension says nothing.
 func Detect(path string, head []byte) (Format, error) {
-	switch strings.ToLower(filepath.Ext(path)) {
+	lower := strings.ToLower(path)
+	switch {
+	case strings.HasSuffix(lower, ".warc"), strings.HasSuffix(lower, ".warc.gz"):
+		return FormatWARC, nil
+	}
+	switch filepath.Ext(lower) {
 	case ".jsonl", ".ndjson", ".json":
 		return FormatJSONL, nil
 	case ".txt", ".text":
 		return FormatText, nil
+	case ".html", ".htm", ".xhtml":
+		return FormatHTML, nil
 	}
 	trimmed := bytes.TrimLeft(head, " \t\r\n\ufeff")
 	switch {
+	case warc.Sniff(head):
+		return FormatWARC, nil
 	case len(trimmed) == 0:
 		return FormatText, nil // empty: reported as such by the text reader
 	case trimmed[0] == '{':
 		return FormatJSONL, nil
+	case extract.Sniff(head):
+		return FormatHTML, nil
 	case looksBinary(head):
 		return "", ErrBinary
 	case utf8.Valid(head) || utf8.Valid(head[:max(0, len(head)-3)]):

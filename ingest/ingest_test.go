@@ -209,3 +209,44 @@ func FuzzTextArticle(f *testing.F) {
 		}
 	})
 }
+
+func TestWARCAndHTML(t *testing.T) {
+	for _, f := range []string{"warc/testdata/fixture.warc", "warc/testdata/fixture.warc.gz"} {
+		t.Run(f, func(t *testing.T) {
+			var pages []Item
+			var errs []error
+			err := Read(context.Background(), []string{f}, Options{}, func(it Item) error {
+				if it.Err != nil {
+					errs = append(errs, it.Err)
+				} else {
+					pages = append(pages, it)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(pages) < 2 {
+				t.Fatalf("got %d pages, want the fixture's HTML responses", len(pages))
+			}
+			for _, p := range pages {
+				if p.Article.HTML == "" || p.Article.URL == "" || p.Article.ID != p.Article.URL || !strings.Contains(p.Article.Origin, f+"@") {
+					t.Errorf("page %+v: want HTML, URL as id and an origin naming the record", p.Article.ID)
+				}
+			}
+			if len(errs) != 1 || !errors.Is(errs[0], ErrDamaged) || !strings.Contains(errs[0].Error(), "truncated") {
+				t.Errorf("errors %v, want one ErrDamaged naming the truncated record", errs)
+			}
+		})
+	}
+	dir := t.TempDir()
+	page := write(t, dir, "story.htm", []byte("<html><head><title>T</title></head><body><p>Text.</p></body></html>"))
+	sniffed := write(t, dir, "noext", []byte("<!DOCTYPE html><html><body><p>Body text.</p></body></html>"))
+	var got []Item
+	if err := Read(context.Background(), []string{page, sniffed}, Options{}, func(it Item) error { got = append(got, it); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Article.ID != "story" || got[0].Article.HTML == "" || got[1].Article.HTML == "" {
+		t.Fatalf("html files: got %+v", got)
+	}
+}

@@ -48,6 +48,11 @@ func readJSONL(ctx context.Context, r io.Reader, name string, o Options, fn func
 				item.Err = fmt.Errorf("read %s: %w (line over %d bytes)", origin, ErrTooLarge, o.MaxRecordBytes)
 			} else if len(bytes.TrimSpace(b)) == 0 {
 				goto next
+			} else if o.JSONLine != nil {
+				if ferr := o.JSONLine(b, origin); ferr != nil {
+					return ferr
+				}
+				goto next
 			} else {
 				item = parseJSONLine(b, origin)
 			}

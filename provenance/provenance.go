@@ -91,17 +91,24 @@ type Side struct {
 // Direction decides which of two aligned articles is the source. It
 // returns true when A is the copy (B the source) and a short reason.
 //
-// Publication dates decide when both are known and at least MinGap apart;
+// Publication dates decide when both are known and at least MinGap apart
+// (whole days apart when either has no time of day);
 // otherwise the more covered side is the copy (a trimmed copy lies inside
 // its source); when coverage is within 0.05, the longer article is taken as
 // the more complete source, and finally the earlier one in the input.
 func Direction(a, b Side, r *align.Result) (aIsCopy bool, reason string) {
 	if !a.Published.IsZero() && !b.Published.IsZero() {
-		d := a.Published.Sub(b.Published)
-		if d >= MinGap {
+		pa, pb, gap := a.Published, b.Published, MinGap
+		if dayOnly(pa) || dayOnly(pb) {
+			// A date without a time means "some time that day": only
+			// different days decide.
+			pa, pb, gap = day(pa), day(pb), 24*time.Hour
+		}
+		d := pa.Sub(pb)
+		if d >= gap {
 			return true, "published later"
 		}
-		if -d >= MinGap {
+		if -d >= gap {
 			return false, "published later"
 		}
 	}
@@ -112,6 +119,19 @@ func Direction(a, b Side, r *align.Result) (aIsCopy bool, reason string) {
 		return a.Words < b.Words, "less complete"
 	}
 	return a.Order > b.Order, "later in input"
+}
+
+// dayOnly reports whether t carries a date but no time of day (midnight
+// UTC, as date-only inputs parse).
+func dayOnly(t time.Time) bool {
+	_, off := t.Zone()
+	return off == 0 && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
+}
+
+// day truncates t to its UTC calendar day.
+func day(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
 // MinGap is the least publication-time difference that decides direction;

@@ -100,13 +100,13 @@ type Options struct {
 	DateDecay time.Duration
 	// UnknownDate is the date factor when a date is missing. Default 0.85.
 	UnknownDate float64
-	// MaxPosting: posting lists longer than this are skipped. Default 5000.
+	// MaxPosting: posting lists longer than this are skipped. Default 1500.
 	MaxPosting int
 	// QueryTerms is how many of an article's heaviest terms are looked up
-	// to find similar articles. Default 24.
+	// to find similar articles. Default 16.
 	QueryTerms int
 	// Candidates is how many most similar articles are considered.
-	// Default 50.
+	// Default 30.
 	Candidates int
 }
 
@@ -124,13 +124,13 @@ func (o Options) withDefaults() Options {
 		o.UnknownDate = 0.85
 	}
 	if o.MaxPosting == 0 {
-		o.MaxPosting = 5000
+		o.MaxPosting = 1500
 	}
 	if o.QueryTerms == 0 {
-		o.QueryTerms = 24
+		o.QueryTerms = 16
 	}
 	if o.Candidates == 0 {
-		o.Candidates = 50
+		o.Candidates = 30
 	}
 	return o
 }
@@ -165,7 +165,8 @@ type posting struct {
 type member struct {
 	vec   Vector
 	date  time.Time
-	story int // index into stories; -1 when removed
+	unix  int64 // date as Unix seconds; 0 when unknown
+	story int   // index into stories; -1 when removed
 }
 
 // Clusterer assigns articles to stories incrementally. Articles are
@@ -178,6 +179,7 @@ type Clusterer struct {
 	stories  []*storyState
 	acc      []float32 // scratch accumulators of Similar, by handle
 	touched  []uint32
+	decay    []float32 // date factor per hour beyond DateWindow
 }
 
 type storyState struct {
@@ -197,6 +199,7 @@ func New(opts Options) *Clusterer {
 // MaxPosting are skipped.
 func (c *Clusterer) Similar(v Vector, date time.Time) []Scored {
 	q := queryTerms(v, c.opts.QueryTerms)
+	at := unixOf(date)
 	c.touched = c.touched[:0]
 	for _, i := range q {
 		p := c.postings[v.Terms[i]]
@@ -222,7 +225,7 @@ func (c *Clusterer) Similar(v Vector, date time.Time) []Scored {
 		if m == nil {
 			continue
 		}
-		out = append(out, Scored{Doc: d, Sim: s * c.opts.DateFactor(date, m.date)})
+		out = append(out, Scored{Doc: d, Sim: s * c.dateFactor(at, m.unix)})
 	}
 	less := func(x, y Scored) int {
 		if c := cmp.Compare(y.Sim, x.Sim); c != 0 {
@@ -237,7 +240,7 @@ func (c *Clusterer) Similar(v Vector, date time.Time) []Scored {
 	}
 	for i := range out {
 		m := c.member(out[i].Doc)
-		out[i].Sim = Cosine(v, m.vec) * c.opts.DateFactor(date, m.date)
+		out[i].Sim = Cosine(v, m.vec) * c.dateFactor(at, m.unix)
 	}
 	if len(out) > c.opts.Candidates {
 		out = selectTop(out, c.opts.Candidates, less)
@@ -298,6 +301,44 @@ func selectTop(xs []Scored, k int, less func(x, y Scored) int) []Scored {
 	return xs[:k]
 }
 
+func unixOf(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	if u := t.Unix(); u != 0 {
+		return u
+	}
+	return 1 // 1970-01-01T00:00:00Z itself, kept apart from "unknown"
+}
+
+// dateFactor is Options.DateFactor on Unix seconds (0 = unknown), with the
+// decay tabulated per hour: it runs once per candidate article.
+func (c *Clusterer) dateFactor(a, b int64) float64 {
+	if a == 0 || b == 0 {
+		return c.opts.UnknownDate
+	}
+	d := a - b
+	if d < 0 {
+		d = -d
+	}
+	over := d - int64(c.opts.DateWindow/time.Second)
+	if over <= 0 {
+		return 1
+	}
+	if c.decay == nil {
+		n := int(20 * c.opts.DateDecay / time.Hour)
+		c.decay = make([]float32, n+1)
+		for h := range c.decay {
+			c.decay[h] = float32(math.Exp(-float64(time.Duration(h)*time.Hour) / float64(c.opts.DateDecay)))
+		}
+	}
+	h := over / 3600
+	if h >= int64(len(c.decay)) {
+		return 0
+	}
+	return float64(c.decay[h])
+}
+
 // Scored is an article handle with a similarity.
 type Scored struct {
 	Doc uint32
@@ -338,7 +379,7 @@ func (c *Clusterer) Add(doc uint32, v Vector, date time.Time, linked []uint32) i
 	if int(doc) >= len(c.members) {
 		c.members = slices.Grow(c.members, int(doc)+1-len(c.members))[:int(doc)+1]
 	}
-	c.members[doc] = &member{vec: v, date: date, story: target}
+	c.members[doc] = &member{vec: v, date: date, unix: unixOf(date), story: target}
 	for i, t := range v.Terms {
 		c.postings[t] = append(c.postings[t], posting{doc: doc, weight: v.Weights[i]})
 	}

@@ -84,8 +84,8 @@ func splitLines(text string, b Span) []Span {
 }
 
 // hardWrapped reports whether a block's lines look wrapped at a fixed width:
-// at least three lines, most of them 45–100 characters long and ending
-// without sentence punctuation.
+// at least three lines, at least half of them ending without sentence
+// punctuation, and most of those 40–100 characters long.
 func hardWrapped(text string, lines []Span) bool {
 	if len(lines) < 3 {
 		return false
@@ -93,16 +93,16 @@ func hardWrapped(text string, lines []Span) bool {
 	width, open := 0, 0
 	for _, l := range lines[:len(lines)-1] {
 		s := strings.TrimSpace(text[l.Start:l.End])
-		n := utf8.RuneCountInString(s)
-		if n >= 40 && n <= 100 {
-			width++
+		if r, _ := utf8.DecodeLastRuneInString(s); strings.ContainsRune(".!?:\"”'’", r) {
+			continue // a paragraph's last line is short in wrapped text too
 		}
-		if r, _ := utf8.DecodeLastRuneInString(s); !strings.ContainsRune(".!?:\"”'’", r) {
-			open++
+		open++
+		if n := utf8.RuneCountInString(s); n >= 40 && n <= 100 {
+			width++
 		}
 	}
 	body := len(lines) - 1
-	return width*4 >= body*3 && open*2 >= body
+	return width*4 >= open*3 && open*2 >= body
 }
 
 func indented(text string, l Span) bool {
@@ -235,6 +235,9 @@ func isAbbreviation(text string, tok, next Token) bool {
 	if _, ok := months[lw]; ok && next.Kind == Number {
 		return true // "Jan. 5"
 	}
+	if (lw == "no" || lw == "nos") && next.Kind == Number {
+		return true // "No. 10", but "he said no. Then …" ends a sentence
+	}
 	if strings.Contains(word, ".") {
 		// Dotted acronyms (U.S., a.m.) end a sentence only before a word
 		// that commonly opens one.
@@ -246,7 +249,7 @@ func isAbbreviation(text string, tok, next Token) bool {
 
 var titles = setOf("mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt",
 	"sgt", "capt", "cmdr", "adm", "maj", "st", "jr", "sr", "rev", "hon", "pres", "supt",
-	"no", "nos", "vs", "v", "inc", "corp", "co", "ltd", "dept", "approx", "est", "fig", "ft",
+	"vs", "v", "inc", "corp", "co", "ltd", "dept", "approx", "est", "fig", "ft",
 	"mt", "ave", "blvd", "messrs", "mme", "mlle")
 
 var months = setOf("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec")

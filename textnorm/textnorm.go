@@ -190,13 +190,17 @@ func isLetters(s string) bool {
 }
 
 // acronym canonicalises upper-case acronyms: "U.S" and "US" are both "us_"
-// (the underscore keeps the country apart from the pronoun "us"), "U.N" is
-// "un_". Other words are returned unchanged.
+// (the underscore keeps the country apart from the pronoun "us"), "U.N" and
+// "UN" are both "un". Only dotted forms and "US" get the underscore: other
+// all-caps function words ("THE", "OF" in a headline) stay function words.
+// Other words are returned unchanged.
 func acronym(orig, n string) string {
 	letters := 0
+	dotted := false
 	for _, r := range orig {
 		switch {
 		case r == '.':
+			dotted = true
 		case unicode.IsUpper(r):
 			letters++
 		default:
@@ -207,7 +211,7 @@ func acronym(orig, n string) string {
 		return n
 	}
 	n = strings.ReplaceAll(n, ".", "")
-	if IsFunctionWord(n) {
+	if IsFunctionWord(n) && (dotted || n == "us") {
 		return n + "_"
 	}
 	return n

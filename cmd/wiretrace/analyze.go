@@ -142,7 +142,9 @@ func runEngine(ctx context.Context, g *globals, opts engine.Options, workers int
 		return nil, err
 	}
 	st.Elapsed = time.Since(start)
-	log.Debug("analysed", "articles", st.Read, "skipped", st.Skipped, "elapsed", st.Elapsed)
+	es := eng.Stats()
+	log.Debug("analysed", "articles", st.Read, "skipped", st.Skipped, "bytes", st.Bytes, "elapsed", st.Elapsed,
+		"aligned_pairs", es.Aligned, "reuse_pairs", es.Reuse)
 	return &analysis{Engine: eng, Report: eng.Report(), Stats: st}, nil
 }
 

@@ -95,6 +95,6 @@ sentence who reused what from whom.`,
 		return pprof.StartCPUProfile(f)
 	}
 
-	root.AddCommand(newAnalyzeCmd(g), newCompareCmd(g), newEvalCmd(g), newGenCmd(g), newBenchCmd(g), newBenchRunCmd(g))
+	root.AddCommand(newAnalyzeCmd(g), newCompareCmd(g), newServeCmd(g), newDedupCmd(g), newEvalCmd(g), newGenCmd(g), newBenchCmd(g), newBenchRunCmd(g))
 	return root, g
 }

@@ -1,0 +1,505 @@
+package extract
+
+import (
+	"github.com/wiretrace/wiretrace/textnorm"
+
+	"regexp"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// agencies maps each wire agency's canonical name to the spellings that
+// credit it. Acronyms are matched with their case as written here (so
+// "AP" but not "ap"); names of more than four letters are matched without
+// regard to case.
+var agencies = []struct {
+	name    string
+	aliases []string
+}{
+	{"AP", []string{"AP", "Associated Press", "The Associated Press", "Ассошиэйтед Пресс", "AP通信"}},
+	{"Reuters", []string{"Reuters", "Thomson Reuters", "REUTERS", "Рейтер", "Рейтерс", "ロイター"}},
+	{"AFP", []string{"AFP", "Agence France-Presse", "Agence France Presse", "France-Presse", "Франс Пресс"}},
+	{"dpa", []string{"dpa", "DPA", "Deutsche Presse-Agentur"}},
+	{"Xinhua", []string{"Xinhua", "Xinhua News Agency", "XINHUA", "新华社", "新華社", "Синьхуа"}},
+	{"PTI", []string{"PTI", "Press Trust of India"}},
+	{"ANI", []string{"ANI", "Asian News International"}},
+	{"IANS", []string{"IANS", "Indo-Asian News Service"}},
+	{"UNI", []string{"UNI", "United News of India"}},
+	{"UPI", []string{"UPI", "United Press International"}},
+	{"EFE", []string{"EFE", "Efe", "Agencia EFE"}},
+	{"ANSA", []string{"ANSA", "Ansa"}},
+	{"Kyodo", []string{"Kyodo", "Kyodo News", "KYODO", "共同", "共同通信"}},
+	{"Jiji", []string{"Jiji", "Jiji Press", "時事", "時事通信"}},
+	{"Yonhap", []string{"Yonhap", "Yonhap News Agency", "YONHAP", "연합뉴스"}},
+	{"TASS", []string{"TASS", "Tass", "ITAR-TASS", "ТАСС", "ИТАР-ТАСС"}},
+	{"RIA Novosti", []string{"RIA Novosti", "РИА Новости"}},
+	{"Interfax", []string{"Interfax", "Интерфакс"}},
+	{"Bloomberg", []string{"Bloomberg", "Bloomberg News"}},
+	{"Anadolu", []string{"Anadolu", "Anadolu Agency", "Anadolu Ajansı"}},
+	{"AAP", []string{"AAP", "Australian Associated Press"}},
+	{"CP", []string{"CP", "The Canadian Press", "Canadian Press"}},
+	{"PA", []string{"PA", "PA Media", "Press Association"}},
+	{"APA", []string{"APA"}},
+	{"ANP", []string{"ANP"}},
+	{"Belga", []string{"Belga"}},
+	{"NTB", []string{"NTB"}},
+	{"TT", []string{"TT"}},
+	{"SDA", []string{"SDA", "Keystone-SDA"}},
+	{"KNA", []string{"KNA"}},
+	{"epd", []string{"epd"}},
+	{"Europa Press", []string{"Europa Press"}},
+	{"Lusa", []string{"Lusa"}},
+	{"Bernama", []string{"Bernama"}},
+	{"Antara", []string{"Antara"}},
+	{"Ukrinform", []string{"Ukrinform", "Укрінформ", "Укринформ"}},
+}
+
+// alias is one spelling of an agency, ready for matching.
+type alias struct {
+	text  string // as written in the table
+	fold  bool   // compare without regard to case
+	agent string // canonical name
+}
+
+// aliasList holds every alias, longest first, so that "Associated Press"
+// is tried before "AP" and "Kyodo News" before "Kyodo".
+var aliasList = func() []alias {
+	var out []alias
+	for _, a := range agencies {
+		for _, s := range a.aliases {
+			out = append(out, alias{text: s, fold: utf8.RuneCountInString(s) > 4 && !isUpper(s), agent: a.name})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b alias) int { return len(b.text) - len(a.text) })
+	return out
+}()
+
+func isUpper(s string) bool {
+	for _, r := range s {
+		if unicode.IsLower(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// agencyPrefix reports the agency whose alias starts s, ending at a word
+// boundary, and the length of the alias in bytes.
+func agencyPrefix(s string) (string, int) {
+	for _, a := range aliasList {
+		if len(s) < len(a.text) {
+			continue
+		}
+		head := s[:len(a.text)]
+		if head != a.text && !(a.fold && strings.EqualFold(head, a.text)) {
+			continue
+		}
+		if rest := s[len(a.text):]; rest != "" {
+			r, _ := utf8.DecodeRuneInString(rest)
+			// CJK aliases are followed directly by other CJK text.
+			if (unicode.IsLetter(r) || unicode.IsDigit(r)) && !isCJK(r) {
+				continue
+			}
+		}
+		return a.agent, len(a.text)
+	}
+	return "", 0
+}
+
+func isCJK(r rune) bool {
+	return unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) ||
+		unicode.Is(unicode.Katakana, r) || unicode.Is(unicode.Hangul, r)
+}
+
+// listSep splits a list of agencies: "AP/Reuters", "Reuters, AFP", "AFP and dpa".
+var listSep = regexp.MustCompile(`\s*(?:[/,;&+|]|\band\b|\bund\b|\bet\b|\by\b|\bи\b)\s*`)
+
+// agencyList parses s as nothing but a list of agencies ("Associated
+// Press/Reuters", "AFP, dpa"); ok is false when any item is not an agency.
+func agencyList(s string) (names []string, ok bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, false
+	}
+	for _, item := range listSep.Split(s, -1) {
+		item = strings.TrimSpace(strings.Trim(item, ".:"))
+		if item == "" {
+			continue
+		}
+		name, n := agencyPrefix(item)
+		if name == "" {
+			return nil, false
+		}
+		// Allow only a trailing "staff"/"news"/"wire" word after the alias.
+		rest := strings.ToLower(strings.TrimSpace(item[n:]))
+		if rest != "" && rest != "staff" && rest != "wire" && rest != "news" && rest != "reporters" {
+			return nil, false
+		}
+		names = append(names, name)
+	}
+	return names, len(names) > 0
+}
+
+// agenciesIn returns the agencies that start items of the list s, where
+// items may carry more words after the agency ("AP Washington", "Jane Roe,
+// Reuters"). It is used only on text already known to be a credit line.
+func agenciesIn(s string) []string {
+	var names []string
+	for _, item := range listSep.Split(s, -1) {
+		item = strings.TrimSpace(strings.Trim(item, ".:()[]"))
+		item = strings.TrimPrefix(strings.TrimPrefix(item, "the "), "The ")
+		if name, _ := agencyPrefix(item); name != "" {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+// photoWords mark photo, video and graphics credits, which never credit the
+// text: "Image Source : AP (FILE)", "Photo author, Sergei Malgavko / TASS".
+var photoWords = regexp.MustCompile(`(?i)\b(?:photo\w*|image\w*|pictures?|pics?|foto\w*|video\w*|getty|caption|illustration|graphic\w*|file\s+photo|infographic|camera|screenshot|afp\s+via)\b|фото|видео|写真|사진|\(file\)`)
+
+// photoKeys are literal fragments of photoWords, to skip the regular
+// expression on lines that cannot match it.
+var photoKeys = []string{"photo", "image", "pictur", "pic", "foto", "video", "getty", "caption", "illustration", "graphic", "camera", "screenshot", "afp via", "фото", "видео", "写真", "사진", "(file)"}
+
+func isPhotoCredit(line string) bool {
+	l := strings.ToLower(line)
+	for _, k := range photoKeys {
+		if strings.Contains(l, k) {
+			return photoWords.MatchString(line)
+		}
+	}
+	return false
+}
+
+// tail returns at most the last n bytes of s, starting on a rune boundary.
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := len(s) - n
+	for i < len(s) && !utf8.RuneStart(s[i]) {
+		i++
+	}
+	return s[i:]
+}
+
+// creditLabel opens a credit line: "Edited by: AP Washington", "With inputs
+// from PTI", "Source: Reuters", "Copyright 2021 The Associated Press".
+var creditLabel = regexp.MustCompile(`(?i)^[\s(\[]*(?:(?:additional\s+)?(?:reporting|writing|written|edited|compiled|reported|produced|curated|text|story|written\s+and\s+edited)\s+by|by|sources?|agenc(?:y|ies)|courtesy(?:\s+of)?|credits?|(?:with\s+)?(?:additional\s+)?(?:agency\s+)?inputs?\s+from|with\s+(?:agency|wire)\s+(?:reports|inputs)(?:\s+from)?|wires?|copyright|©|\(c\)|quelle|fuente|fonte|source\s*:|источник|по\s+материалам|mit\s+material\s+von)(?:\s*[:：\-–—]\s*|\s+|$|©)`)
+
+// copyrightYear strips "2021", "2020-2021" and a second "©" after a label.
+var copyrightYear = regexp.MustCompile(`^(?:©\s*)?(?:copyright\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?`)
+
+// trailerRE finds a credit after the last sentence of a paragraph:
+// "… they say. – Associated Press/Reuters", "… next week. (AFP)".
+var trailerRE = regexp.MustCompile(`[.!?"”’»)\]]\s*(?:[-–—―]{1,2}\s*([^()\-–—―]{2,60}?)|\(([^()]{2,80})\))\s*\.?\s*$`)
+
+// Datelines: "MOSCOW (AP) –", "LONDON, Dec 4 (Reuters) -", "New Delhi
+// [India], December 4 (ANI):", "МОСКВА, 4 декабря. /ТАСС/.", "(Reuters) -",
+// "(ANSA) - ROMA, 4 DIC -", "МОСКВА, 4 дек — РИА Новости.", "【ワシントン共同】".
+var (
+	dlParen   = regexp.MustCompile(`^([^()\n]{1,80}?)\s*\(([^()\n]{1,60})\)\s*([-–—―:.]{1,3}\s*|\s+)\S`)
+	dlSlash   = regexp.MustCompile(`^([^/\n]{1,80}?)[.\s]*/([^/\n]{1,30})/\.?\s*\S`)
+	dlLeading = regexp.MustCompile(`^\(([^()\n]{1,60})\)\s*(?:[-–—―:]{1,3}|\s)\s*(?:([^,\n]{2,30}),\s*([^-–—\n]{1,20}?)\s*[-–—]\s*)?\S`)
+	dlDash    = regexp.MustCompile(`^([^–—\n]{1,60}?)\s+[-–—]\s+([^.\n]{2,40})\.\s+\S`)
+	dlJapan   = regexp.MustCompile(`^[【\[]([^】\]]{0,20}?)(共同|時事)[】\]]`)
+	dlBare    = regexp.MustCompile(`^(\p{Lu}[\p{Lu}\p{M}.'’ -]{0,30}\p{Lu})(?:,\s*(\p{Lu}[\p{L}.]*(?:\s\p{Lu}[\p{L}.]*){0,2}))?\s*[-–—]{1,2}\s+\p{Lu}`)
+)
+
+// monthish matches month names and abbreviations in the languages whose
+// datelines the package reads; datelines put them after the place.
+var monthish = regexp.MustCompile(`(?i)^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august|september|october|november|december|janv|févr|fév|mars|avr|mai|juin|juil|août|déc|janvier|février|avril|juillet|septembre|octobre|novembre|décembre|jän|januar|februar|märz|juni|juli|okt|dez|dezember|ene|abr|ago|dic|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|gen|mag|giu|lug|ott|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|янв\p{L}*|фев\p{L}*|мар\p{L}*|апр\p{L}*|ма[яй]|июн\p{L}*|июл\p{L}*|авг\p{L}*|сен\p{L}*|окт\p{L}*|ноя\p{L}*|дек\p{L}*)\.?$`)
+
+// Credits finds the wire agencies credited in a plain text and the place in
+// its dateline. Credits come from datelines at the start of one of the
+// first paragraphs ("MOSCOW (AP) –", "LONDON, Dec 4 (Reuters) -"), from
+// credit lines ("Edited by: AP Washington", "With inputs from PTI",
+// "Copyright 2021 The Associated Press"), from lines that are only agency
+// names ("Reuters", "(AFP)") and from a credit after a paragraph's last
+// sentence ("… – Associated Press/Reuters"). Agencies named in running text
+// ("the Associated Press reported") and in photo credits ("Image Source :
+// AP") are not credits. Names are canonical ("AP", "Reuters", "AFP", "dpa",
+// …), in order of first appearance. Cost: linear in the text.
+func Credits(text string) (credits []string, dateline string) {
+	add := func(names ...string) {
+		for _, n := range names {
+			if !slices.Contains(credits, n) {
+				credits = append(credits, n)
+			}
+		}
+	}
+	long := 0 // paragraphs of at least 8 words seen so far
+	// Paragraphs, not lines: hard-wrapped wire copy joins into a few long
+	// paragraphs, so the credit rules run a few times per article rather
+	// than once per 65-column line.
+	for _, sp := range textnorm.Paragraphs(text) {
+		line := strings.TrimSpace(text[sp.Start:sp.End])
+		if strings.ContainsRune(line, '\n') {
+			line = strings.Join(strings.Fields(line), " ")
+		}
+		if line == "" {
+			continue
+		}
+		words := len(strings.Fields(line))
+		if long < 3 && (words >= 8 || dlJapan.MatchString(line)) {
+			long++
+			place, names := parseDateline(line)
+			add(names...)
+			if dateline == "" && place != "" {
+				dateline = place
+			}
+		}
+		if isPhotoCredit(line) {
+			continue
+		}
+		if words <= 20 {
+			add(creditLine(line)...)
+		}
+		add(trailer(line)...)
+	}
+	return credits, dateline
+}
+
+// creditLine reads a short line that is a credit: labelled, a wire
+// reporter's tag line, or nothing but agency names.
+func creditLine(line string) []string {
+	line = strings.ReplaceAll(line, "©", "© ")
+	if loc := creditLabel.FindStringIndex(line); loc != nil {
+		label := strings.ToLower(strings.Trim(line[:loc[1]], " \t([:：-–—"))
+		rest := line[loc[1]:]
+		rest = strings.TrimSpace(copyrightYear.ReplaceAllString(strings.TrimSpace(rest), ""))
+		// A bare "By" also opens sentences ("By the end of the year,
+		// Reuters …"); only a list of names is a byline.
+		if label == "by" && !namesOnly(rest) {
+			return nil
+		}
+		return agenciesIn(rest)
+	}
+	if strings.Contains(line, "contribut") || strings.Contains(line, "reported") {
+		if m := tagLine.FindStringSubmatch(line); m != nil {
+			if name, _ := agencyPrefix(strings.TrimPrefix(m[1], "The ")); name != "" {
+				return []string{name}
+			}
+		}
+	}
+	bare := strings.TrimSpace(strings.Trim(line, " -–—―()[]（）.:"))
+	bare = strings.TrimPrefix(bare, "The ")
+	if names, ok := agencyList(bare); ok {
+		return names
+	}
+	return nil
+}
+
+// trailer reads a credit after the last sentence of a paragraph.
+func trailer(line string) []string {
+	// The credit and the punctuation before it fit in the last 200 bytes;
+	// matching the end-anchored expressions on the whole line would cost
+	// a scan from every position.
+	line = fullWidthParens.Replace(tail(line, 200))
+	if m := trailerRE.FindStringSubmatch(line); m != nil {
+		if m[1] != "" {
+			if names, ok := agencyList(strings.TrimPrefix(m[1], "The ")); ok {
+				return names
+			}
+			return nil
+		}
+		inner := strings.TrimSpace(m[2])
+		if names, ok := agencyList(strings.TrimPrefix(inner, "The ")); ok {
+			return names
+		}
+		if creditLabel.MatchString(inner) {
+			return creditLine(inner)
+		}
+		return nil
+	}
+	// Japanese papers end wire copy with "（共同）" straight after the "。".
+	if m := jpTrailer.FindStringSubmatch(line); m != nil {
+		if names, ok := agencyList(m[1]); ok {
+			return names
+		}
+	}
+	return nil
+}
+
+// tagLine is a wire reporter's tag line: "Associated Press writer Jane Doe
+// in Kyiv contributed to this report."
+var tagLine = regexp.MustCompile(`^(?:The\s+)?(\S.{0,30}?)\s+(?:[Ww]riters?|[Rr]eporters?|[Cc]orrespondents?|[Jj]ournalists?|[Ss]taff(?:\s+[Ww]riters?)?)\b.*\b(?:contributed|reported|contributing)\b`)
+
+// namesOnly reports whether s is a list of names: "Jane Roe, Reuters",
+// "Jane Roe and John Doe | The Daily", "The Associated Press".
+func namesOnly(s string) bool {
+	items := listSep.Split(strings.TrimSpace(s), -1)
+	for _, item := range items {
+		f := strings.Fields(item)
+		if len(f) > 5 {
+			return false
+		}
+		for _, w := range f {
+			r, _ := utf8.DecodeRuneInString(w)
+			if !unicode.IsUpper(r) && !nameConnector[strings.ToLower(w)] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+var nameConnector = map[string]bool{"in": true, "de": true, "da": true, "van": true, "von": true, "der": true, "al": true, "bin": true, "staff": true}
+
+var fullWidthParens = strings.NewReplacer("（", " (", "）", ")")
+
+var jpTrailer = regexp.MustCompile(`[。」]\s*\(([^()]{1,12})\)\s*$`)
+
+// parseDateline reads the dateline at the start of a paragraph, if any.
+func parseDateline(p string) (place string, names []string) {
+	if m := dlJapan.FindStringSubmatch(p); m != nil {
+		names, _ = agencyList(m[2])
+		return strings.TrimSpace(m[1]), names
+	}
+	if m := dlLeading.FindStringSubmatch(p); m != nil {
+		if names, ok := agencyList(m[1]); ok {
+			if m[2] != "" && isPlace(m[2], true) {
+				place = strings.TrimSpace(m[2])
+			}
+			return place, names
+		}
+	}
+	// "Berlin (dpa) - …" needs the dash: "President Joe Biden (AP) spoke"
+	// is no dateline.
+	if m := dlParen.FindStringSubmatch(p); m != nil {
+		if names, ok := agencyList(m[2]); ok {
+			if place, ok := datelinePlace(m[1], strings.TrimSpace(m[3]) != ""); ok {
+				return place, names
+			}
+		}
+	}
+	if m := dlSlash.FindStringSubmatch(p); m != nil {
+		if names, ok := agencyList(m[2]); ok {
+			if place, ok := datelinePlace(m[1], true); ok {
+				return place, names
+			}
+		}
+	}
+	if m := dlDash.FindStringSubmatch(p); m != nil {
+		if names, ok := agencyList(m[2]); ok {
+			if place, ok := datelinePlace(m[1], false); ok && strings.Contains(m[1], ",") {
+				return place, names
+			}
+		}
+	}
+	if m := dlBare.FindStringSubmatch(p); m != nil {
+		if _, n := agencyPrefix(m[1]); n == 0 && utf8.RuneCountInString(m[1]) >= 3 && isPlace(m[1], true) {
+			return strings.TrimSpace(m[1]), nil
+		}
+	}
+	return "", nil
+}
+
+// datelinePlace checks the text before a dateline's agency credit: a
+// place, then optionally a region or a bracketed country and a date, and
+// returns the place. A place in title case ("Berlin") needs a date or a
+// bracket after it unless agencyNext says the credit follows at once.
+func datelinePlace(pre string, agencyNext bool) (string, bool) {
+	pre = strings.TrimSpace(strings.TrimRight(strings.TrimSpace(pre), ".,"))
+	if pre == "" {
+		return "", false
+	}
+	cut := strings.IndexAny(pre, ",[")
+	place, rest := pre, ""
+	if cut >= 0 {
+		place, rest = strings.TrimSpace(pre[:cut]), pre[cut:]
+	}
+	if !isPlace(place, false) {
+		return "", false
+	}
+	caps := isUpper(place)
+	dated := false
+	if rest != "" {
+		// "[India], December 4", ", Ukraine", ", Dec 4", ", 4 декабря"
+		rest = strings.TrimSpace(rest)
+		if strings.HasPrefix(rest, "[") {
+			end := strings.Index(rest, "]")
+			if end < 0 {
+				return "", false
+			}
+			rest = strings.TrimSpace(rest[end+1:])
+			dated = true // the bracket is itself the mark of a dateline
+		}
+		for part := range strings.SplitSeq(strings.TrimPrefix(rest, ","), ",") {
+			part = strings.TrimSpace(part)
+			if part == "" {
+				continue
+			}
+			switch {
+			case isDatePart(part):
+				dated = true
+			case isPlace(part, false) && len(strings.Fields(part)) <= 3:
+			default:
+				return "", false
+			}
+		}
+	}
+	if !caps && !dated && (!agencyNext || len(strings.Fields(place)) > 3) {
+		return "", false
+	}
+	return place, true
+}
+
+// isPlace reports whether s reads as a place name: one to four words, each
+// capitalised (connectors like "de" and "of" aside), no digits.
+func isPlace(s string, allCaps bool) bool {
+	f := strings.Fields(s)
+	if len(f) == 0 || len(f) > 4 {
+		return false
+	}
+	for i, w := range f {
+		r, _ := utf8.DecodeRuneInString(w)
+		switch {
+		case unicode.IsUpper(r):
+		case i > 0 && connector[strings.ToLower(w)]:
+		default:
+			return false
+		}
+		for _, c := range w {
+			if unicode.IsDigit(c) || !(unicode.IsLetter(c) || unicode.IsMark(c) || strings.ContainsRune(".'’-", c)) {
+				return false
+			}
+		}
+	}
+	return !allCaps || isUpper(s)
+}
+
+var connector = map[string]bool{"de": true, "del": true, "da": true, "do": true, "dos": true, "of": true, "la": true, "le": true, "du": true, "am": true, "an": true, "der": true, "sur": true, "upon": true, "on": true, "y": true, "el": true}
+
+// isDatePart reports whether a dateline segment is a date: "Dec 4",
+// "December 4", "4 декабря", "4 dic", "2021".
+func isDatePart(s string) bool {
+	f := strings.Fields(s)
+	if len(f) == 0 || len(f) > 4 {
+		return false
+	}
+	digit, month := false, false
+	for _, w := range f {
+		w = strings.Trim(w, ".")
+		allDigits := w != ""
+		for _, c := range w {
+			if !unicode.IsDigit(c) {
+				allDigits = false
+			}
+		}
+		switch {
+		case allDigits:
+			digit = true
+		case monthish.MatchString(w):
+			month = true
+		case strings.EqualFold(w, "de"):
+		default:
+			return false
+		}
+	}
+	return digit || month
+}
