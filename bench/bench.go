@@ -12,7 +12,8 @@
 //     of the (serial) Add calls inside that same pass;
 //   - prepare (normalise, sentence split, sketch): a separate pass over a
 //     sample of the articles with GOMAXPROCS workers;
-//   - align: engine.Judge re-run on a sample of the reuse pairs found;
+//   - align: engine.Judge re-run on a sample of the reuse pairs found,
+//     evenly spread over all labels;
 //   - query latency: the Queries records after the first N, unseen by the
 //     index, each prepared and matched (engine.Query) against the N indexed
 //     ones; and as many indexed articles, evenly spread, queried again
@@ -70,6 +71,11 @@ type Config struct {
 	CheckEvery int
 	// Options are the engine's (zero: the defaults).
 	Options engine.Options
+	// Progress, when set, gets the result so far after each phase (end to
+	// end, queries, memory, prepare, report and align), so that a run
+	// killed later still leaves its figures. Result.Phase names the last
+	// phase done.
+	Progress func(*Result)
 	// Logger gets progress at debug level; nil discards.
 	Logger *slog.Logger
 }
@@ -117,6 +123,7 @@ type Quality struct {
 // Result is what one Run measured.
 type Result struct {
 	Version    int    `json:"version"`
+	Phase      string `json:"phase"`   // the last phase measured: "quality" when the run is complete
 	N          int    `json:"n"`       // asked for
 	Indexed    int    `json:"indexed"` // indexed (less than N when a limit stopped the run)
 	Skipped    int    `json:"skipped"` // records the engine refused
@@ -237,6 +244,13 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	res.Read = stage(records, readBytes, readBusy)
 	res.Add = stage(res.Indexed, addBytes, addBusy)
 	log.Debug("end to end done", "indexed", res.Indexed, "elapsed", e2e)
+	progress := func(phase string) {
+		res.Phase = phase
+		if cfg.Progress != nil {
+			cfg.Progress(res)
+		}
+	}
+	progress("end to end")
 
 	// Queries: the records after the first N.
 	queries, err := readRange(ctx, cfg.Path, cfg.N, cfg.Queries)
@@ -250,6 +264,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	res.QueryKnown = measureQueries(eng, known)
 	queries, known = nil, nil
+	progress("queries")
 
 	// Memory, with the index and nothing else of size alive.
 	runtime.GC()
@@ -260,6 +275,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if res.Indexed > 0 {
 		res.IndexBytesPerArticle = float64(ms.HeapInuse) / float64(res.Indexed)
 	}
+	res.PeakRSSBytes = procStatus("VmHWM")
+	progress("memory")
 
 	// Prepare: a separate pass over a sample.
 	sample, err := readRange(ctx, cfg.Path, 0, min(cfg.Sample, res.Indexed))
@@ -271,18 +288,22 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	sample = nil
+	progress("prepare")
 
 	t := time.Now()
 	rep := eng.Report()
 	res.Report = stage(len(rep.Articles), 0, time.Since(t))
+	progress("report")
 	res.Align = measureAlign(eng, &opts, rep, cfg.Sample)
 	res.PeakRSSBytes = procStatus("VmHWM")
+	progress("align")
 
 	// Quality, after memory is measured.
 	res.Quality, err = score(cfg.Path, res.Indexed+res.Skipped, rep)
 	if err != nil {
 		return nil, err
 	}
+	progress("quality")
 	return res, nil
 }
 
@@ -390,15 +411,16 @@ func measurePrepare(ctx context.Context, opts engine.Options, arts []wiretrace.A
 	return stage(n, bytes, time.Since(t)), nil
 }
 
-// measureAlign re-judges up to max of the reuse pairs found.
-func measureAlign(eng *engine.Engine, opts *engine.Options, rep *engine.Report, max int) Stage {
+// measureAlign re-judges up to limit of the reuse pairs found, evenly
+// spread over the report's list (which is sorted by label, duplicates
+// first, so its head alone would be the cheapest pairs).
+func measureAlign(eng *engine.Engine, opts *engine.Options, rep *engine.Report, limit int) Stage {
 	var bytes int64
 	n := 0
+	step := max(len(rep.Reuse)/max(limit, 1), 1)
 	t := time.Now()
-	for _, u := range rep.Reuse {
-		if n >= max {
-			break
-		}
+	for i := 0; i < len(rep.Reuse) && n < limit; i += step {
+		u := rep.Reuse[i]
 		a, okA := eng.Article(u.Source)
 		b, okB := eng.Article(u.Copy)
 		if !okA || !okB {

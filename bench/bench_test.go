@@ -11,9 +11,14 @@ import (
 // TestRun measures the seeds and two BASIL events (11 records): 8 indexed,
 // 3 queried.
 func TestRun(t *testing.T) {
-	res, err := Run(context.Background(), Config{Path: "testdata/small/labelled.jsonl", N: 8, Queries: 3})
+	var phases []string
+	res, err := Run(context.Background(), Config{Path: "testdata/small/labelled.jsonl", N: 8, Queries: 3,
+		Progress: func(r *Result) { phases = append(phases, r.Phase) }})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if got := strings.Join(phases, ","); got != "end to end,queries,memory,prepare,report,align,quality" || res.Phase != "quality" {
+		t.Errorf("phases: got %s (last %q)", got, res.Phase)
 	}
 	if res.Indexed != 8 || res.Stopped != "" {
 		t.Fatalf("got %d indexed (stopped %q), want 8", res.Indexed, res.Stopped)

@@ -12,7 +12,6 @@ import (
 	"github.com/zeebo/xxh3"
 
 	"github.com/wiretrace/wiretrace/eval"
-	"github.com/wiretrace/wiretrace/textnorm"
 )
 
 // Corpus is the real articles a Generator derives from, parsed into
@@ -216,7 +215,7 @@ func (c *Corpus) indexTopics() {
 			}
 		}
 		for _, w := range normWords(text) {
-			if len(w) < 4 || !letters(w) || textnorm.IsFunctionWord(w) || seen[w] {
+			if len(w) < 4 || !letters(w) || functionWord(w) || seen[w] {
 				continue
 			}
 			seen[w] = true

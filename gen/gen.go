@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/wiretrace/wiretrace"
-	"github.com/wiretrace/wiretrace/textnorm"
 )
 
 // Version is the version of the generator: the same version, options,
@@ -1099,7 +1098,7 @@ func (g *Generator) cipher(epoch int) map[string]string {
 		band = band[:0]
 	}
 	for _, w := range g.vocabRank {
-		if len(w) < 3 || textnorm.IsFunctionWord(w) {
+		if len(w) < 3 || functionWord(w) {
 			continue
 		}
 		band = append(band, w)

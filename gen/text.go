@@ -4,8 +4,6 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/wiretrace/wiretrace/textnorm"
 )
 
 // paragraphs splits an article text into paragraphs, joining the lines of
@@ -14,8 +12,8 @@ import (
 // continues on a next line that starts in lower case.
 func paragraphs(text string) []string {
 	var out []string
-	for _, sp := range textnorm.Paragraphs(text) {
-		p := strings.Join(strings.Fields(text[sp.Start:sp.End]), " ")
+	for _, sp := range paragraphSpans(text) {
+		p := strings.Join(strings.Fields(text[sp.start:sp.end]), " ")
 		if p == "" {
 			continue
 		}
@@ -237,7 +235,7 @@ func decapitalise(s string) string {
 	if i := strings.IndexByte(s, ' '); i > 0 {
 		first = s[:i]
 	}
-	if caseOf(first) != titleCase || !textnorm.IsFunctionWord(strings.ToLower(strings.Trim(first, ",.;:\"“"))) {
+	if caseOf(first) != titleCase || !functionWord(strings.ToLower(strings.Trim(first, ",.;:\"“"))) {
 		return s
 	}
 	r, n := utf8.DecodeRuneInString(s)

@@ -4,8 +4,6 @@ import (
 	"math/rand/v2"
 	"regexp"
 	"strings"
-
-	"github.com/wiretrace/wiretrace/textnorm"
 )
 
 // The sentence transforms. Each takes a sentence and returns it changed,
@@ -29,7 +27,7 @@ func reword(s string, th *Thesaurus, rng *rand.Rand, rate float64) (string, int)
 			continue // acronyms and names
 		}
 		low := strings.ToLower(core)
-		if textnorm.IsFunctionWord(low) {
+		if functionWord(low) {
 			continue
 		}
 		syn, ok := th.Synonym(low, rng)

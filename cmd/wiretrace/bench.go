@@ -102,7 +102,10 @@ so. docs/benchmarks.md holds figures and the commands that made them.`,
 
 // newBenchRunCmd is the child process of bench: one measured run.
 func newBenchRunCmd(g *globals) *cobra.Command {
-	var cfg bench.Config
+	var (
+		cfg     bench.Config
+		partial string
+	)
 	cmd := &cobra.Command{
 		Use:    "bench-run",
 		Short:  "One measured run of wiretrace bench (internal)",
@@ -110,6 +113,14 @@ func newBenchRunCmd(g *globals) *cobra.Command {
 		Args:   cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg.Logger = g.logger()
+			if partial != "" {
+				cfg.Progress = func(r *bench.Result) {
+					b, _ := json.Marshal(r)
+					if err := os.WriteFile(partial, b, 0o644); err != nil {
+						fmt.Fprintln(g.stderr, "bench: write partial result:", err)
+					}
+				}
+			}
 			res, err := bench.Run(cmd.Context(), cfg)
 			if err != nil {
 				return err
@@ -122,6 +133,7 @@ func newBenchRunCmd(g *globals) *cobra.Command {
 	cmd.Flags().IntVar(&cfg.Queries, "queries", 0, "queries")
 	cmd.Flags().Int64Var(&cfg.MaxRSS, "max-rss", 0, "resident set limit in bytes")
 	cmd.Flags().DurationVar(&cfg.MaxTime, "max-time", 0, "time limit")
+	cmd.Flags().StringVar(&partial, "partial", "", "write the result so far to this file after each phase")
 	return cmd
 }
 
@@ -233,15 +245,27 @@ func writeGenerated(ctx context.Context, c *gen.Corpus, th *gen.Thesaurus, n int
 
 // benchChild runs one measurement in a fresh process with GOMAXPROCS set.
 func benchChild(ctx context.Context, self, path string, n int, p benchPlan, procs int) (*bench.Result, error) {
+	partial := fmt.Sprintf("%s.%d.partial.json", path, procs)
 	args := []string{"bench-run", "--file", path, "--n", strconv.Itoa(n), "--queries", strconv.Itoa(p.queries),
-		"--max-rss", strconv.FormatInt(p.maxRSS, 10), "--max-time", p.maxTime.String()}
+		"--max-rss", strconv.FormatInt(p.maxRSS, 10), "--max-time", p.maxTime.String(), "--partial", partial}
 	cmd := exec.CommandContext(ctx, self, args...)
 	cmd.Env = append(os.Environ(), "GOMAXPROCS="+strconv.Itoa(procs))
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
+		// A run that died after some phases still counts what it measured.
+		var res bench.Result
+		if b, rerr := os.ReadFile(partial); rerr == nil && json.Unmarshal(b, &res) == nil {
+			died := fmt.Sprintf("the run died after the %s phase (%v) %s", res.Phase, err, strings.TrimSpace(errb.String()))
+			if res.Stopped != "" {
+				died = res.Stopped + "; " + died
+			}
+			res.Stopped = strings.TrimSpace(died)
+			return &res, nil
+		}
 		return nil, fmt.Errorf("bench: run %d articles on %d cores: %w: %s", n, procs, err, strings.TrimSpace(errb.String()))
 	}
+	os.Remove(partial)
 	var res bench.Result
 	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
 		return nil, fmt.Errorf("bench: run %d articles on %d cores: read result: %w", n, procs, err)
