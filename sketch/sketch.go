@@ -16,7 +16,9 @@ import "math/bits"
 //	1: one-permutation MinHash with optimal densification over word
 //	   k-shingles (xxh3 token hashes combined by mix64); sentence sketches of
 //	   16 independent mixes of content-word stem hashes.
-const Version = 1
+//	2: shingle hashes are a rolling polynomial of the token hashes
+//	   (Shingles), one pass instead of k mixes per shingle.
+const Version = 2
 
 // Empty marks a bin of a signature that no shingle reached (only in a
 // signature of an empty document).
@@ -35,6 +37,11 @@ func mix64(x uint64) uint64 {
 // Shingles appends to dst the hashes of all k-word shingles of the token
 // hashes toks (fewer than k tokens give one shingle of them all; none give
 // nothing) and returns it.
+//
+// A shingle's hash is the polynomial Σ toks[i+j]·P^(k-1-j) mod 2^64 over
+// its k token hashes, rolled from one shingle to the next in two
+// multiplications; token hashes are already uniform (xxh3), and MinHash
+// mixes each shingle hash again before use.
 func Shingles(dst []uint64, toks []uint64, k int) []uint64 {
 	if len(toks) == 0 {
 		return dst
@@ -45,15 +52,22 @@ func Shingles(dst []uint64, toks []uint64, k int) []uint64 {
 	if len(toks) < k {
 		k = len(toks)
 	}
-	for i := 0; i+k <= len(toks); i++ {
-		h := uint64(k)
-		for _, t := range toks[i : i+k] {
-			h = mix64(bits.RotateLeft64(h, 23) ^ t)
-		}
+	var h uint64
+	pk := uint64(1) // P^k
+	for _, t := range toks[:k] {
+		h = h*shingleP + t
+		pk *= shingleP
+	}
+	dst = append(dst, h)
+	for i := k; i < len(toks); i++ {
+		h = h*shingleP + toks[i] - toks[i-k]*pk
 		dst = append(dst, h)
 	}
 	return dst
 }
+
+// shingleP is the odd multiplier of the shingle polynomial.
+const shingleP = 0x9e3779b97f4a7c15
 
 // MinHash computes a one-permutation MinHash signature of K bins (K a power
 // of two, 2 ≤ K ≤ 4096) over a set of 64-bit element hashes, with Shrivastava's

@@ -296,17 +296,17 @@ func TestSentence(t *testing.T) {
 // any of them is a format change and requires bumping sketch.Version (and
 // updating its changelog); do not just paste the new values here.
 func TestKnownAnswers(t *testing.T) {
-	if sketch.Version != 1 {
-		t.Fatalf("Version: got %d, want 1 — update the known answers below together with the version", sketch.Version)
+	if sketch.Version != 2 {
+		t.Fatalf("Version: got %d, want 2 — update the known answers below together with the version", sketch.Version)
 	}
 	toks := wordHashes("the", "kremlin", "said", "the", "presidents", "will", "hold", "talks", "on", "tuesday")
 	sh := sketch.Shingles(nil, toks, 5)
-	wantSh := []uint64{0x9cee773e60433f01, 0x9b487a2b95e864d0, 0x99705128e7a2aa43, 0xf3f1027a9b7f7bc2, 0x722d8ebb631691e1, 0x7c5dc9768fdb161c}
+	wantSh := []uint64{0x8a7a54611ab6c8bd, 0xbf252ae29f56139f, 0xb90d2233db3d6018, 0x4eb3ff050742f04f, 0xea9163f5271a7479, 0xbec1d85bf3c72217}
 	if !slices.Equal(sh, wantSh) {
 		t.Errorf("Shingles: got %#x, want %#x", sh, wantSh)
 	}
 	sig := sketch.MinHash(nil, sh, 128)
-	wantSig := []uint64{0xe393672b32e4d4, 0x14d36851d80f0f4, 0x1dc93863886bc0e, 0xe993672b32e4d4, 0x1f593863886bc0e, 0x1e693863886bc0e, 0x3f7aa18d7dc01e, 0x1d893863886bc0e}
+	wantSig := []uint64{0xc8dba5bc73f857, 0x9decbf573e4b9a, 0x9ae9b7f30dbcaf, 0xfddba5bc73f857, 0x13f357717bbc725, 0x92f5284aa3939e, 0xbcecbf573e4b9a, 0xb4ecbf573e4b9a}
 	if !slices.Equal(sig[:8], wantSig) {
 		t.Errorf("MinHash: got %#x, want %#x", sig[:8], wantSig)
 	}
@@ -314,6 +314,28 @@ func TestKnownAnswers(t *testing.T) {
 	wantSent := []uint64{0x5be0a3f6397e8673, 0x9c32f81b53455ba, 0xb5f598536afd907, 0x151e6594ca7b4544}
 	if !slices.Equal(sent[:4], wantSent) {
 		t.Errorf("Sentence: got %#x, want %#x", sent[:4], wantSent)
+	}
+}
+
+// TestShinglesPolynomial checks the rolled shingle hashes against the
+// polynomial computed afresh for every shingle.
+func TestShinglesPolynomial(t *testing.T) {
+	const p = 0x9e3779b97f4a7c15
+	toks := wordHashes("a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l")
+	for k := 1; k <= 7; k++ {
+		got := sketch.Shingles(nil, toks, k)
+		if len(got) != len(toks)-k+1 {
+			t.Fatalf("k=%d: %d shingles, want %d", k, len(got), len(toks)-k+1)
+		}
+		for i := range got {
+			var want uint64
+			for _, tok := range toks[i : i+k] {
+				want = want*p + tok
+			}
+			if got[i] != want {
+				t.Errorf("k=%d shingle %d: got %#x, want %#x", k, i, got[i], want)
+			}
+		}
 	}
 }
 
