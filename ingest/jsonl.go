@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/wiretrace/wiretrace"
 	"github.com/wiretrace/wiretrace/internal/dates"
@@ -18,14 +20,14 @@ import (
 // jsonArticle is the JSONL line format (docs/input.md). Unknown fields are
 // ignored.
 type jsonArticle struct {
-	ID        json.RawMessage `json:"id"`
-	Title     string          `json:"title"`
-	Text      string          `json:"text"`
-	HTML      string          `json:"html"`
-	URL       string          `json:"url"`
-	Source    string          `json:"source"`
-	Published string          `json:"published"`
-	Lang      string          `json:"lang"`
+	ID        jsontext.Value `json:"id"`
+	Title     string         `json:"title"`
+	Text      string         `json:"text"`
+	HTML      string         `json:"html"`
+	URL       string         `json:"url"`
+	Source    string         `json:"source"`
+	Published string         `json:"published"`
+	Lang      string         `json:"lang"`
 }
 
 // readJSONL streams one article per line. Blank lines are skipped; a line
@@ -103,17 +105,8 @@ func parseJSONLine(b []byte, origin string) Item {
 		b = bytes.ToValidUTF8(b, []byte("\uFFFD"))
 	}
 	var ja jsonArticle
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(&ja); err != nil {
-		var se *json.SyntaxError
-		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &se):
-			return Item{Err: fmt.Errorf("read %s: %w: invalid JSON at byte %d", origin, ErrMalformed, se.Offset)}
-		case errors.As(err, &te):
-			return Item{Err: fmt.Errorf("read %s: %w: field %q must be a %s", origin, ErrMalformed, te.Field, te.Type)}
-		}
-		return Item{Err: fmt.Errorf("read %s: %w: %v", origin, ErrMalformed, err)}
+	if err := json.Unmarshal(b, &ja, lineOptions); err != nil {
+		return Item{Err: fmt.Errorf("read %s: %w: %s", origin, ErrMalformed, describeJSONError(err))}
 	}
 	id, err := parseID(ja.ID)
 	if err != nil {
@@ -134,21 +127,42 @@ func parseJSONLine(b []byte, origin string) Item {
 	return Item{Article: a}
 }
 
+// lineOptions parse a JSONL line leniently, as feeds write them: field
+// names in any case, a repeated field's last value wins.
+var lineOptions = json.JoinOptions(json.MatchCaseInsensitiveNames(true), jsontext.AllowDuplicateNames(true))
+
+// describeJSONError says in a few words why a line does not parse.
+func describeJSONError(err error) string {
+	var syn *jsontext.SyntacticError
+	var sem *json.SemanticError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Sprintf("invalid JSON at byte %d", syn.ByteOffset)
+	case errors.As(err, &sem) && sem.JSONPointer == "":
+		return "not a JSON object"
+	case errors.As(err, &sem) && sem.GoType != nil:
+		return fmt.Sprintf("field %q must be a %s", strings.TrimPrefix(string(sem.JSONPointer), "/"), sem.GoType)
+	}
+	return err.Error()
+}
+
 // parseID accepts a JSON string or number.
-func parseID(raw json.RawMessage) (string, error) {
-	if len(raw) == 0 || string(raw) == "null" {
+func parseID(raw jsontext.Value) (string, error) {
+	if len(raw) == 0 || raw.Kind() == 'n' {
 		return "", errors.New(`missing "id"`)
 	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err == nil {
+	switch raw.Kind() {
+	case '"':
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return "", err
+		}
 		if strings.TrimSpace(s) == "" {
 			return "", errors.New(`empty "id"`)
 		}
 		return s, nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(raw, &n); err == nil {
-		return n.String(), nil
+	case '0':
+		return string(raw), nil
 	}
 	return "", errors.New(`"id" must be a string or a number`)
 }
