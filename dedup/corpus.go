@@ -17,6 +17,7 @@ import (
 // bytes each), with random access to the spilled meta and features records.
 type corpus struct {
 	n         int
+	docOnly   bool  // features are document signatures (LevelNearDup)
 	segBase   []int // first handle of each segment
 	metaFiles []*os.File
 	featFiles []*os.File
@@ -41,7 +42,7 @@ const noDate = -1
 func (r *runner) openCorpus() (*corpus, error) {
 	n := r.man.Articles
 	c := &corpus{
-		n: n, metaOff: make([]uint32, n), featOff: make([]uint32, n), featLen: make([]uint32, n),
+		n: n, docOnly: r.opts.Engine.Level == engine.LevelNearDup, metaOff: make([]uint32, n), featOff: make([]uint32, n), featLen: make([]uint32, n),
 		pubSec: make([]int64, n), pubNsec: make([]int32, n), words: make([]uint32, n), indexed: make([]uint32, n),
 		creditAt: make([]uint32, n+1), creditIDs: map[string]uint32{},
 	}
@@ -222,7 +223,12 @@ func (c *corpus) prepared(h uint32, buf []byte) (*engine.Prepared, []byte, error
 		return nil, buf, err
 	}
 	p := &engine.Prepared{}
-	if err := decodeFeatures(b, &p.Doc); err != nil {
+	if c.docOnly {
+		err = decodeDocFeatures(b, p)
+	} else {
+		err = decodeFeatures(b, &p.Doc)
+	}
+	if err != nil {
 		return nil, b, fmt.Errorf("article %d: %w", h, err)
 	}
 	p.Article.Published = c.published(h)

@@ -9,7 +9,7 @@
 //  1. read: inputs are parsed and prepared (engine.Preparer) on every core;
 //     handles follow input order, as in analyze. Per segment of articles it
 //     spills meta records, the features engine.Judge needs (the alignment
-//     doc), the articles themselves (zstd JSONL, for the filtered output),
+//     doc), the articles themselves (JSONL in S2 blocks, for the filtered output),
 //     the inputs skipped, and three runs sorted by key: document band
 //     keys, sentence band keys (each with its sentence's terms and
 //     weights), id hashes.

@@ -10,7 +10,10 @@ import (
 	"slices"
 	"time"
 
+	"github.com/klauspost/compress/s2"
+
 	"github.com/wiretrace/wiretrace/align"
+	"github.com/wiretrace/wiretrace/engine"
 	"github.com/wiretrace/wiretrace/story"
 )
 
@@ -19,11 +22,14 @@ import (
 // version). A run refuses a work directory of another version.
 // Changelog:
 //
-//	1: manifest; per segment meta, features, text (zstd JSONL), skipped and
+//	1: manifest; per segment meta, features, text (JSONL), skipped and
 //	   three sorted runs (document bands, sentence bands, id hashes); pair
 //	   partitions (triples and references to bucket lists); bucket lists;
 //	   candidates and edges per partition.
-const FormatVersion = 1
+//	2: at the near-dup level, features records hold the document
+//	   signature (appendDocFeatures) instead of the alignment doc; the
+//	   segment text is S2 blocks (appendTextBlock), not zstd.
+const FormatVersion = 2
 
 // ErrCorrupt: a work file does not decode. Runs that meet it stop; the work
 // directory must be discarded (--fresh).
@@ -153,6 +159,38 @@ func appendFeatures(dst []byte, d *align.Doc, terms []story.Weighted, withTerms 
 		dst = binary.LittleEndian.AppendUint32(dst, math.Float32bits(t.Weight))
 	}
 	return dst
+}
+
+// appendDocFeatures encodes what engine.Judge needs of an article
+// prepared for document-level comparison (engine.Prepared.DocumentOnly):
+// word count, shingle count, exact hash and signature.
+func appendDocFeatures(dst []byte, p *engine.Prepared) []byte {
+	dst = binary.AppendUvarint(dst, uint64(p.Doc.Words))
+	dst = binary.AppendUvarint(dst, uint64(p.Shingles))
+	dst = binary.LittleEndian.AppendUint64(dst, p.Exact)
+	dst = binary.AppendUvarint(dst, uint64(len(p.Sig)))
+	for _, v := range p.Sig {
+		dst = binary.LittleEndian.AppendUint32(dst, v)
+	}
+	return dst
+}
+
+// decodeDocFeatures decodes a record of appendDocFeatures into p (reusing
+// p.Sig).
+func decodeDocFeatures(b []byte, p *engine.Prepared) error {
+	d := decoder{b: b}
+	p.Doc.Words = d.int()
+	p.Shingles = d.int()
+	p.Exact = d.fixed64()
+	n := d.count(4)
+	p.Sig = slices.Grow(p.Sig[:0], n)
+	for range n {
+		p.Sig = append(p.Sig, d.fixed32())
+	}
+	if d.err || len(d.b) != 0 || n == 0 {
+		return fmt.Errorf("%w: document features record", ErrCorrupt)
+	}
+	return nil
 }
 
 // sentenceMin is the least encoded size of a sentence.
@@ -525,4 +563,64 @@ func (a *sentenceArena) decodeOne(b []byte, s *sentence) ([]byte, error) {
 	}
 	*s = sentence{weight: w, terms: a.terms[t0:len(a.terms):len(a.terms)], weights: a.weights[t0:len(a.weights):len(a.weights)]}
 	return b[8*n:], nil
+}
+
+// Article texts are kept for the filtered output in blocks, one per batch
+// of articles: uvarint length, then that many bytes of an S2 block
+// (github.com/klauspost/compress/s2) holding the batch's JSON lines.
+// S2 compresses at several hundred MB/s per core, so keeping the text
+// costs little next to preparing it.
+
+// appendTextBlock appends the block of lines to dst.
+func appendTextBlock(dst, lines []byte) []byte {
+	enc := s2.Encode(nil, lines)
+	dst = binary.AppendUvarint(dst, uint64(len(enc)))
+	return append(dst, enc...)
+}
+
+// textReader reads the lines of a file of text blocks as one stream.
+type textReader struct {
+	r        *bufio.Reader
+	name     string
+	enc, dec []byte
+	pos      int
+}
+
+func newTextReader(r io.Reader, name string) *textReader {
+	return &textReader{r: bufio.NewReaderSize(r, 256<<10), name: name}
+}
+
+// maxTextBlock bounds a block's encoded size: a batch holds about
+// batchBytes of lines plus one article of at most engine's MaxBytes of
+// text; a length far past that is damage, not a block to allocate for.
+const maxTextBlock = 1 << 28
+
+func (t *textReader) Read(p []byte) (int, error) {
+	for t.pos == len(t.dec) {
+		n, err := binary.ReadUvarint(t.r)
+		if err != nil {
+			if err == io.EOF {
+				return 0, io.EOF
+			}
+			return 0, fmt.Errorf("%w: %s: text block length: %v", ErrCorrupt, t.name, err)
+		}
+		if n > maxTextBlock {
+			return 0, fmt.Errorf("%w: %s: text block of %d bytes", ErrCorrupt, t.name, n)
+		}
+		t.enc = slices.Grow(t.enc[:0], int(n))[:n]
+		if _, err := io.ReadFull(t.r, t.enc); err != nil {
+			return 0, fmt.Errorf("%w: %s: truncated text block: %v", ErrCorrupt, t.name, err)
+		}
+		dl, err := s2.DecodedLen(t.enc)
+		if err != nil {
+			return 0, fmt.Errorf("%w: %s: text block: %v", ErrCorrupt, t.name, err)
+		}
+		if t.dec, err = s2.Decode(slices.Grow(t.dec[:0], dl)[:dl], t.enc); err != nil {
+			return 0, fmt.Errorf("%w: %s: text block: %v", ErrCorrupt, t.name, err)
+		}
+		t.pos = 0
+	}
+	n := copy(p, t.dec[t.pos:])
+	t.pos += n
+	return n, nil
 }

@@ -11,8 +11,6 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/klauspost/compress/zstd"
-
 	"github.com/wiretrace/wiretrace/engine"
 )
 
@@ -216,11 +214,6 @@ func (r *runner) writeOutputs(ctx context.Context, oc *outcome) (*Summary, error
 	// clusters.jsonl and dedup.jsonl, in handle order.
 	enc := json.NewEncoder(cw)
 	enc.SetEscapeHTML(false)
-	zr, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
-	if err != nil {
-		return fail(err)
-	}
-	defer zr.Close()
 	storySeen := map[int32]int{}
 	for _, s := range r.man.Segments {
 		mf := c.metaFiles[c.seg(uint32(s.Base))]
@@ -229,11 +222,7 @@ func (r *runner) writeOutputs(ctx context.Context, oc *outcome) (*Summary, error
 		if err != nil {
 			return fail(err)
 		}
-		if err := zr.Reset(bufio.NewReaderSize(tf, 256<<10)); err != nil {
-			tf.Close()
-			return fail(fmt.Errorf("read %s: %w", tf.Name(), err))
-		}
-		tr := bufio.NewReaderSize(zr, 1<<20)
+		tr := bufio.NewReaderSize(newTextReader(tf, tf.Name()), 1<<20)
 		var mbuf []byte
 		for i := range s.Count {
 			h := uint32(s.Base + i)

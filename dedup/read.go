@@ -15,7 +15,8 @@ import (
 	"sync/atomic"
 	"unsafe"
 
-	"github.com/klauspost/compress/zstd"
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/zeebo/xxh3"
 
 	"github.com/wiretrace/wiretrace/engine"
@@ -24,7 +25,7 @@ import (
 
 // Pass 1 reads the inputs, prepares every article with the engine's
 // Preparer on all workers, and spills, per segment of consecutive articles:
-// meta records, features records, the articles themselves as zstd JSONL
+// meta records, features records, the articles themselves as JSONL in S2 blocks
 // (for the filtered output), the skipped inputs, and three runs sorted by
 // key: document band keys, sentence band keys and id hashes. Handles are
 // assigned in input order to the articles that prepare, as analyze assigns
@@ -54,7 +55,7 @@ type batch struct {
 	keys       []uint64
 	sents      []sentRef // indexed sentences of the ok results, in order
 	payloads   []byte    // their payloads
-	text       []byte    // zstd frame of the ok articles' JSON lines
+	text       []byte    // text block of the ok articles' JSON lines (appendTextBlock)
 }
 
 // sentRef is one indexed sentence: its index in the article and its
@@ -351,20 +352,18 @@ func (r *runner) readInputs(ctx context.Context, startInput int, startRecord int
 type prepWorker struct {
 	opts  Options
 	pr    *engine.Preparer
-	zw    *zstd.Encoder
 	lines bytes.Buffer
-	enc   *json.Encoder
 }
 
 func newPrepWorker(o Options) *prepWorker {
-	w := &prepWorker{opts: o, pr: engine.NewPreparer(o.Engine)}
-	w.zw, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1), zstd.WithLowerEncoderMem(true))
-	w.enc = json.NewEncoder(&w.lines)
-	w.enc.SetEscapeHTML(false)
-	return w
+	return &prepWorker{opts: o, pr: engine.NewPreparer(o.Engine)}
 }
 
-func (w *prepWorker) close() { w.zw.Close() }
+func (w *prepWorker) close() {}
+
+// articleJSON writes the filtered output's lines: like encoding/json with
+// HTML left unescaped.
+var articleJSON = jsontext.EscapeForHTML(false)
 
 func (w *prepWorker) prepare(b *batch) {
 	o := &w.opts
@@ -389,7 +388,11 @@ func (w *prepWorker) prepare(b *batch) {
 		res.meta = meta{ID: p.Article.ID, Origin: p.Article.Origin, Published: p.Article.Published,
 			Words: p.Doc.Words, Bytes: p.Bytes, Indexed: p.Indexed(), Credits: p.Article.Credits}
 		n := len(b.feat)
-		b.feat = appendFeatures(b.feat, &p.Doc, p.Terms, o.Engine.Level >= engine.LevelStories)
+		if p.DocumentOnly() {
+			b.feat = appendDocFeatures(b.feat, p)
+		} else {
+			b.feat = appendFeatures(b.feat, &p.Doc, p.Terms, o.Engine.Level >= engine.LevelStories)
+		}
 		res.featLen = len(b.feat) - n
 		b.keys = append(b.keys, p.DocKeys...)
 		res.docKeys = len(p.DocKeys)
@@ -409,9 +412,10 @@ func (w *prepWorker) prepare(b *batch) {
 		// extracted from a page, title, credits and dates filled in.
 		a := p.Article
 		a.HTML, a.Charset = "", ""
-		w.enc.Encode(a)
+		jsonv2.MarshalWrite(&w.lines, a, articleJSON) // a plain struct: cannot fail
+		w.lines.WriteByte('\n')
 	}
-	b.text = w.zw.EncodeAll(w.lines.Bytes(), nil)
+	b.text = appendTextBlock(nil, w.lines.Bytes())
 	b.recs, b.arena = nil, nil
 }
 
@@ -437,7 +441,7 @@ type segment struct {
 const (
 	sufMeta = ".meta"
 	sufFeat = ".feat"
-	sufText = ".text.zst"
+	sufText = ".text.s2"
 	sufSkip = ".skip.jsonl"
 	sufDoc  = ".doc.run"
 	sufSent = ".sent.run"

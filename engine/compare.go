@@ -62,8 +62,17 @@ type CompareLink struct {
 }
 
 // Compare aligns two prepared articles with the engine's options.
+// Articles prepared for document-level comparison only (LevelNearDup) are
+// first prepared again at LevelReuse from their text: a comparison is
+// sentence by sentence at every level.
 func Compare(a, b *Prepared, opts Options) *Comparison {
 	o := opts.withDefaults()
+	if a.DocumentOnly() || b.DocumentOnly() {
+		full := o
+		full.Level = LevelReuse
+		pr := NewPreparer(full)
+		a, b = withSentences(pr, a), withSentences(pr, b)
+	}
 	r := align.Pair(&a.Doc, &b.Doc, o.Align)
 	c := &Comparison{Version: CompareVersion, Similarity: round(r.Sim), Links: []CompareLink{}}
 	c.A = compareSide(a, r.CoverageA)
@@ -104,4 +113,16 @@ func compareSide(p *Prepared, cov float64) CompareSide {
 		s.Sentences[i] = CompareSentence{Index: i, Text: a.Text[sp.Start:sp.End], Start: sp.Start, End: sp.End, Links: []int{}}
 	}
 	return s
+}
+
+// withSentences returns p prepared with sentences by pr, or p itself when
+// it has them or its text yields none.
+func withSentences(pr *Preparer, p *Prepared) *Prepared {
+	if !p.DocumentOnly() {
+		return p
+	}
+	if full, err := pr.Prepare(p.Article); err == nil {
+		return full
+	}
+	return p
 }

@@ -36,7 +36,11 @@ import (
 //	   DocKeys, then each (8); uvarint count of SentKeys, then each (8);
 //	   uvarint count of Terms, then per term its id (4) and weight (float32
 //	   bits).
-const PreparedFormat = 1
+//	2: then uvarint Shingles, Exact (8), uvarint count of Sig, then each
+//	   bin (4): set for articles prepared at LevelNearDup (which have no
+//	   sentences, terms or sentence keys), zero and empty otherwise; the
+//	   options fingerprint tells the two preparations apart.
+const PreparedFormat = 2
 
 // Decoding rejections.
 var (
@@ -55,6 +59,7 @@ type Codec struct {
 	maxBytes  int
 	docBands  int
 	sentBands int
+	sigSize   int
 }
 
 // NewCodec returns the Codec for articles prepared with opts.
@@ -64,11 +69,20 @@ func NewCodec(opts Options) *Codec {
 	for _, v := range []uint64{
 		uint64(sketch.Version), uint64(o.ShingleSize), uint64(o.SignatureSize),
 		uint64(o.docBands), uint64(o.docRows), uint64(o.SentenceBands), uint64(o.SentenceRows),
-		uint64(o.MinSentenceTerms), uint64(o.MaxBytes),
+		uint64(o.MinSentenceTerms), uint64(o.MaxBytes), documentOnly(o.Level),
 	} {
 		h = mixSeed(h^v, 29)
 	}
-	return &Codec{fp: h, maxBytes: o.MaxBytes, docBands: o.docBands, sentBands: o.SentenceBands}
+	return &Codec{fp: h, maxBytes: o.MaxBytes, docBands: o.docBands, sentBands: o.SentenceBands, sigSize: o.SignatureSize}
+}
+
+// documentOnly is 1 for the level that prepares articles for document-level
+// comparison only, 0 for the levels that prepare them fully.
+func documentOnly(l Level) uint64 {
+	if l == LevelNearDup {
+		return 1
+	}
+	return 0
 }
 
 // Fingerprint is a hash of everything in the options that changes what
@@ -119,6 +133,12 @@ func (c *Codec) Encode(dst []byte, p *Prepared) []byte {
 	for _, t := range p.Terms {
 		b = binary.LittleEndian.AppendUint32(b, t.Term)
 		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(t.Weight))
+	}
+	b = binary.AppendUvarint(b, uint64(p.Shingles))
+	b = binary.LittleEndian.AppendUint64(b, p.Exact)
+	b = binary.AppendUvarint(b, uint64(len(p.Sig)))
+	for _, v := range p.Sig {
+		b = binary.LittleEndian.AppendUint32(b, v)
 	}
 	return b
 }
@@ -184,10 +204,6 @@ func (c *Codec) Decode(data []byte, a wiretrace.Article) (*Prepared, error) {
 		words += int(s.Words)
 		capped = capped || s.Words == math.MaxUint16
 	}
-	// Sentence word counts are capped at 65535, the document's is not.
-	if d.err == nil && (words > p.Doc.Words || !capped && words != p.Doc.Words) {
-		d.fail("%d words in sentences, %d in the document", words, p.Doc.Words)
-	}
 	nt := d.count(uint64(len(d.b) / 8))
 	p.Doc.Terms = make([]uint32, nt)
 	p.Doc.Weights = make([]float32, nt)
@@ -230,7 +246,24 @@ func (c *Codec) Decode(data []byte, a wiretrace.Article) (*Prepared, error) {
 			d.fail("event terms out of order at %d", i)
 		}
 	}
-	if d.err == nil && len(d.b) != 0 {
+	p.Shingles = d.count(math.MaxInt32)
+	p.Exact = d.u64()
+	if ns := d.count(uint64(len(d.b) / 4)); ns > 0 {
+		p.Sig = make([]uint32, ns)
+		for i := range p.Sig {
+			p.Sig[i] = d.u32()
+		}
+	}
+	switch {
+	case d.err != nil:
+	case p.DocumentOnly() && (n > 0 || len(p.Terms) > 0 || len(p.SentKeys) > 0):
+		d.fail("a document-only preparation with sentences or terms")
+	case p.DocumentOnly() && len(p.Sig) != c.sigSize:
+		d.fail("%d signature bins, want %d", len(p.Sig), c.sigSize)
+	// Sentence word counts are capped at 65535, the document's is not.
+	case !p.DocumentOnly() && (words > p.Doc.Words || !capped && words != p.Doc.Words):
+		d.fail("%d words in sentences, %d in the document", words, p.Doc.Words)
+	case len(d.b) != 0:
 		d.fail("%d trailing bytes", len(d.b))
 	}
 	if d.err != nil {

@@ -49,11 +49,19 @@ func preparedEqual(t *testing.T, got, want *Prepared) {
 	check("SentKeys", slices.Equal(got.SentKeys, want.SentKeys))
 	check("SentIndexed", slices.Equal(got.SentIndexed, want.SentIndexed))
 	check("Terms", slices.Equal(got.Terms, want.Terms))
+	check("Sig", slices.Equal(got.Sig, want.Sig))
+	check("Shingles", got.Shingles == want.Shingles)
+	check("Exact", got.Exact == want.Exact)
 	check("Article", reflect.DeepEqual(got.Article, want.Article))
 }
 
 func TestPreparedRoundTrip(t *testing.T) {
-	opts := Options{}
+	for _, opts := range []Options{{}, {Level: LevelNearDup}} {
+		t.Run(opts.Resolved().Level.String(), func(t *testing.T) { testPreparedRoundTrip(t, opts) })
+	}
+}
+
+func testPreparedRoundTrip(t *testing.T, opts Options) {
 	pr := NewPreparer(opts)
 	c := NewCodec(opts)
 	for _, a := range seedArticles(t) {
@@ -132,6 +140,7 @@ func TestDecodePreparedRejects(t *testing.T) {
 		{"empty", nil, p.Article, c, ErrCorrupt},
 		{"other version", otherVersion, p.Article, c, ErrUnsupportedFormat},
 		{"other options", good, p.Article, NewCodec(Options{ShingleSize: 4}), ErrUnsupportedFormat},
+		{"other preparation", good, p.Article, NewCodec(Options{Level: LevelNearDup}), ErrUnsupportedFormat},
 		{"truncated", good[:len(good)/2], p.Article, c, ErrCorrupt},
 		{"trailing byte", append(slices.Clone(good), 0), p.Article, c, ErrCorrupt},
 		{"other text", good, wiretrace.Article{ID: a.ID, Text: a.Text + " more"}, c, ErrCorrupt},
@@ -148,10 +157,20 @@ func TestDecodePreparedRejects(t *testing.T) {
 	if NewCodec(Options{MaxCandidates: 7}).Fingerprint() != c.Fingerprint() {
 		t.Error("MaxCandidates changed the fingerprint; it does not change Prepare")
 	}
+	if NewCodec(Options{Level: LevelReuse}).Fingerprint() != c.Fingerprint() {
+		t.Error("LevelReuse changed the fingerprint; it prepares as LevelStories does")
+	}
 }
 
 func FuzzDecodePrepared(f *testing.F) {
-	opts := Options{}
+	testFuzzDecodePrepared(f, Options{})
+}
+
+func FuzzDecodeDocumentPrepared(f *testing.F) {
+	testFuzzDecodePrepared(f, Options{Level: LevelNearDup})
+}
+
+func testFuzzDecodePrepared(f *testing.F, opts Options) {
 	pr := NewPreparer(opts)
 	c := NewCodec(opts)
 	for _, a := range seedArticles(f)[:2] {
@@ -178,5 +197,6 @@ func FuzzDecodePrepared(f *testing.F) {
 		e.Add(q)
 		e.Remove(q.Article.ID)
 		align.Pair(&q.Doc, &q.Doc, align.Options{})
+		Judge(&e.opts, q, 0, q, 1)
 	})
 }

@@ -242,8 +242,15 @@ type Judgement struct {
 // shows no reuse at the options' level. Every front door (analyze, serve,
 // dedup) judges pairs with this one function.
 func Judge(o *Options, a *Prepared, aOrder int, b *Prepared, bOrder int) (Judgement, bool) {
-	r := align.Pair(&a.Doc, &b.Doc, o.Align)
-	label := provenance.Label(&r, o.Provenance)
+	var r align.Result
+	var label wiretrace.Label
+	if a.DocumentOnly() || b.DocumentOnly() {
+		r = compareDocuments(a, b)
+		label = provenance.DocumentLabel(r.CoverageA, r.CoverageB, o.Provenance)
+	} else {
+		r = align.Pair(&a.Doc, &b.Doc, o.Align)
+		label = provenance.Label(&r, o.Provenance)
+	}
 	if label == "" {
 		return Judgement{}, false
 	}
@@ -252,6 +259,35 @@ func Judge(o *Options, a *Prepared, aOrder int, b *Prepared, bOrder int) (Judgem
 	}
 	aCopy, reason := provenance.Direction(side(a, aOrder), side(b, bOrder), &r)
 	return Judgement{Result: r, Label: label, BIsCopy: !aCopy, Reason: reason}, true
+}
+
+// compareDocuments estimates how much of each of two documents lies in
+// the other from their MinHash signatures: the share of equal bins
+// estimates the Jaccard similarity J of their shingle sets, and the
+// intersection is J·(|A|+|B|)/(1+J). Identical word sequences cover each
+// other fully. Only Sim and the coverages are set: there are no sentence
+// links. Both must carry signatures (DocumentOnly); a pair where one does
+// not shows nothing.
+func compareDocuments(a, b *Prepared) align.Result {
+	if len(a.Sig) == 0 || len(a.Sig) != len(b.Sig) || a.Shingles == 0 || b.Shingles == 0 {
+		return align.Result{}
+	}
+	if a.Exact == b.Exact && a.Doc.Words == b.Doc.Words {
+		return align.Result{CoverageA: 1, CoverageB: 1, Sim: 1}
+	}
+	same := 0
+	for i, v := range a.Sig {
+		if b.Sig[i] == v {
+			same++
+		}
+	}
+	j := float64(same) / float64(len(a.Sig))
+	inter := j * float64(a.Shingles+b.Shingles) / (1 + j)
+	return align.Result{
+		CoverageA: min(1, inter/float64(a.Shingles)),
+		CoverageB: min(1, inter/float64(b.Shingles)),
+		Sim:       j,
+	}
 }
 
 // NeedHits is the number of sentence hits a candidate needs before it is

@@ -48,7 +48,21 @@ type Prepared struct {
 	// (term frequency with entity, number and headline boosts, before IDF).
 	Terms []story.Weighted
 	Bytes int // size of the text in bytes
+
+	// Document-only preparation (LevelNearDup): no sentences, terms or
+	// sentence keys; Judge compares these instead.
+	//
+	// Sig is the document MinHash signature (the low 32 bits of each
+	// bin), Shingles the number of word shingles it was computed over,
+	// and Exact a hash of the whole word sequence.
+	Sig      []uint32
+	Shingles int
+	Exact    uint64
 }
+
+// DocumentOnly reports whether p was prepared at LevelNearDup: it carries
+// a document signature but no sentences.
+func (p *Prepared) DocumentOnly() bool { return p.Sig != nil }
 
 // sentenceKeys calls fn with each indexed sentence and its band keys.
 func (p *Prepared) sentenceKeys(bands int, fn func(sentence int, keys []uint64)) {
@@ -69,6 +83,7 @@ func (p *Prepared) Words() int { return p.Doc.Words }
 type Preparer struct {
 	opts Options
 	an   *textnorm.Analyzer
+	wh   *textnorm.WordHasher
 	hbuf []uint64
 	sbuf []uint64
 	sig  []uint64
@@ -76,7 +91,7 @@ type Preparer struct {
 
 // NewPreparer returns a Preparer for opts (which must be valid).
 func NewPreparer(opts Options) *Preparer {
-	return &Preparer{opts: opts.withDefaults(), an: textnorm.NewAnalyzer()}
+	return &Preparer{opts: opts.withDefaults(), an: textnorm.NewAnalyzer(), wh: textnorm.NewWordHasher()}
 }
 
 // Prepare analyses one article. Errors wrap ErrNoID, ErrTooLarge or
@@ -99,6 +114,9 @@ func (pr *Preparer) Prepare(a wiretrace.Article) (*Prepared, error) {
 		a.Text = strings.ToValidUTF8(a.Text, "\uFFFD")
 	}
 	a.HTML, a.Charset = "", ""
+	if o.Level == LevelNearDup {
+		return pr.prepareDocument(a)
+	}
 	enrich(&a)
 	td := pr.an.Analyze(a.Text, extract.Chrome)
 	if len(td.Sentences) == 0 {
@@ -116,6 +134,35 @@ func (pr *Preparer) Prepare(a wiretrace.Article) (*Prepared, error) {
 	pr.buildDocKeys(p, td)
 	pr.buildSentKeys(p)
 	pr.buildTerms(p, td)
+	return p, nil
+}
+
+// prepareDocument prepares a only for document-level comparison
+// (LevelNearDup): its words are hashed and sketched as they stand. Page
+// chrome is not filtered, and no credits or printed dates are read from
+// the text (metadata from the input or from a page's markup is kept):
+// the cost is a few microseconds per kilobyte.
+func (pr *Preparer) prepareDocument(a wiretrace.Article) (*Prepared, error) {
+	o := &pr.opts
+	pr.hbuf = pr.wh.Append(pr.hbuf[:0], a.Text)
+	if len(pr.hbuf) == 0 {
+		return nil, fmt.Errorf("prepare %s: %w", name(&a), ErrEmpty)
+	}
+	p := &Prepared{Article: a, Bytes: len(a.Text)}
+	p.Doc.Words = len(pr.hbuf)
+	var exact uint64 // a polynomial hash of the word sequence
+	for _, h := range pr.hbuf {
+		exact = exact*0x9e3779b97f4a7c15 + h
+	}
+	p.Exact = mixSeed(exact, uint64(len(pr.hbuf)))
+	pr.sbuf = sketch.Shingles(pr.sbuf[:0], pr.hbuf, o.ShingleSize)
+	p.Shingles = len(pr.sbuf)
+	pr.sig = sketch.MinHash(pr.sig, pr.sbuf, o.SignatureSize)
+	p.Sig = make([]uint32, len(pr.sig))
+	for i, v := range pr.sig {
+		p.Sig[i] = uint32(v)
+	}
+	p.DocKeys = lsh.Keys(nil, pr.sig, o.docBands, o.docRows)
 	return p, nil
 }
 

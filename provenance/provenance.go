@@ -38,6 +38,12 @@ type Options struct {
 	// DuplicateVerbatim is the least share of aligned words in verbatim
 	// links for a duplicate. Default 0.8.
 	DuplicateVerbatim float64
+	// DocumentCopy is the least estimated share of one side's word
+	// shingles found in the other for a copy when two articles are
+	// compared as whole documents (DocumentLabel). A changed word breaks
+	// every shingle over it, so shingle coverage runs well below sentence
+	// coverage for the same edits. Default 0.6.
+	DocumentCopy float64
 }
 
 func (o Options) withDefaults() Options {
@@ -53,6 +59,7 @@ func (o Options) withDefaults() Options {
 	def(&o.CopyLiteral, 0.6)
 	def(&o.Duplicate, 0.9)
 	def(&o.DuplicateVerbatim, 0.8)
+	def(&o.DocumentCopy, 0.6)
 	if o.PartialMinSentences == 0 {
 		o.PartialMinSentences = 2
 	}
@@ -77,6 +84,22 @@ func Label(r *align.Result, opts Options) wiretrace.Label {
 		return wiretrace.Rewrite
 	case aligned >= o.PartialMinSentences || hi >= o.PartialSure:
 		return wiretrace.Partial
+	}
+	return ""
+}
+
+// DocumentLabel classifies a pair compared as whole documents (no
+// sentence alignment: the near-duplicate level) from the estimated share of
+// each side's word shingles found in the other: duplicate when both sides
+// are covered to Duplicate, copy when one side is covered to DocumentCopy,
+// otherwise no reuse ("").
+func DocumentLabel(coverageA, coverageB float64, opts Options) wiretrace.Label {
+	o := opts.withDefaults()
+	switch {
+	case min(coverageA, coverageB) >= o.Duplicate:
+		return wiretrace.Duplicate
+	case max(coverageA, coverageB) >= o.DocumentCopy:
+		return wiretrace.Copy
 	}
 	return ""
 }

@@ -198,3 +198,28 @@ func TestClosest(t *testing.T) {
 		})
 	}
 }
+
+func TestDocumentLabel(t *testing.T) {
+	for _, tc := range []struct {
+		a, b float64
+		want wiretrace.Label
+	}{
+		{1, 1, wiretrace.Duplicate},
+		{0.9, 0.95, wiretrace.Duplicate},
+		{0.89, 0.95, wiretrace.Copy}, // one side not covered to 0.9
+		{1, 0.3, wiretrace.Copy},     // a trimmed copy inside its source
+		{0.6, 0.55, wiretrace.Copy},  // edited throughout
+		{0.59, 0.59, ""},             // below DocumentCopy
+		{0, 0, ""},
+	} {
+		if got := provenance.DocumentLabel(tc.a, tc.b, provenance.Options{}); got != tc.want {
+			t.Errorf("provenance.DocumentLabel(%v, %v) = %q, want %q", tc.a, tc.b, got, tc.want)
+		}
+		if got := provenance.DocumentLabel(tc.b, tc.a, provenance.Options{}); got != tc.want {
+			t.Errorf("provenance.DocumentLabel(%v, %v) = %q, want %q (symmetric)", tc.b, tc.a, got, tc.want)
+		}
+	}
+	if got := provenance.DocumentLabel(0.7, 0.2, provenance.Options{DocumentCopy: 0.75}); got != "" {
+		t.Errorf("DocumentCopy 0.75: got %q for coverage 0.7", got)
+	}
+}
