@@ -26,10 +26,12 @@ import (
 //	   three sorted runs (document bands, sentence bands, id hashes); pair
 //	   partitions (triples and references to bucket lists); bucket lists;
 //	   candidates and edges per partition.
-//	2: at the near-dup level, features records hold the document
+//	3: at the near-dup level, features records hold the document
 //	   signature (appendDocFeatures) instead of the alignment doc; the
-//	   segment text is S2 blocks (appendTextBlock), not zstd.
-const FormatVersion = 2
+//	   segment text is S2 blocks (appendTextBlock), not zstd, and holds
+//	   only the lines that cannot be read again from their input; meta
+//	   records start with where the others are (lineSource).
+const FormatVersion = 3
 
 // ErrCorrupt: a work file does not decode. Runs that meet it stop; the work
 // directory must be discarded (--fresh).
@@ -66,6 +68,9 @@ func checkHeader(b []byte, kind byte, name string) error {
 
 // meta is what later passes need of one article besides its features.
 type meta struct {
+	// Source locates a JSONL line kept in its input file (Source.Input
+	// -1: the article's line is in the segment's text blocks instead).
+	Source    lineSource
 	ID        string
 	Origin    string
 	Published time.Time // zero when unknown
@@ -77,7 +82,26 @@ type meta struct {
 	Credits   []string // wire agencies credited (engine.SharedCredit)
 }
 
+// lineSource is where an input line can be read again: input index, byte
+// offset and length, and the xxh3 of the line, checked when it is read.
+type lineSource struct {
+	Input  int
+	Offset int64
+	Len    int
+	Hash   uint64
+}
+
+// inWork is the lineSource of an article whose line is in the work
+// directory's text blocks.
+var inWork = lineSource{Input: -1}
+
 func appendMeta(dst []byte, m *meta) []byte {
+	dst = binary.AppendVarint(dst, int64(m.Source.Input))
+	if m.Source.Input >= 0 {
+		dst = binary.AppendUvarint(dst, uint64(m.Source.Offset))
+		dst = binary.AppendUvarint(dst, uint64(m.Source.Len))
+		dst = binary.LittleEndian.AppendUint64(dst, m.Source.Hash)
+	}
 	dst = appendString(dst, m.ID)
 	dst = appendString(dst, m.Origin)
 	if m.Published.IsZero() {
@@ -100,6 +124,18 @@ func appendMeta(dst []byte, m *meta) []byte {
 func decodeMeta(b []byte) (meta, []byte, error) {
 	var m meta
 	d := decoder{b: b}
+	m.Source.Input = int(d.varint())
+	if m.Source.Input < -1 || m.Source.Input > math.MaxInt32 {
+		d.fail()
+	}
+	if m.Source.Input >= 0 {
+		m.Source.Offset = int64(d.uvarint())
+		m.Source.Len = d.int()
+		m.Source.Hash = d.fixed64()
+		if m.Source.Offset < 0 {
+			d.fail()
+		}
+	}
 	m.ID = d.string()
 	m.Origin = d.string()
 	if d.byte() == 1 {

@@ -10,6 +10,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
+
+	"github.com/zeebo/xxh3"
 
 	"github.com/wiretrace/wiretrace/engine"
 )
@@ -119,19 +122,20 @@ func (r *runner) writeOutputs(ctx context.Context, oc *outcome) (*Summary, error
 		sum.Reuse[string(l)] = k
 	}
 	files := map[string]*os.File{}
-	writers := map[string]*bufio.Writer{}
-	create := func(name string) (*bufio.Writer, error) {
+	writers := map[string]*asyncWriter{}
+	create := func(name string) (*asyncWriter, error) {
 		f, err := os.Create(filepath.Join(o.OutDir, name+".tmp"))
 		if err != nil {
 			return nil, err
 		}
 		files[name] = f
-		w := bufio.NewWriterSize(f, 1<<20)
+		w := newAsyncWriter(f)
 		writers[name] = w
 		return w, nil
 	}
 	fail := func(err error) (*Summary, error) {
 		for name, f := range files {
+			writers[name].Close()
 			f.Close()
 			os.Remove(filepath.Join(o.OutDir, name+".tmp"))
 		}
@@ -215,6 +219,8 @@ func (r *runner) writeOutputs(ctx context.Context, oc *outcome) (*Summary, error
 	enc := json.NewEncoder(cw)
 	enc.SetEscapeHTML(false)
 	storySeen := map[int32]int{}
+	lines := &lineReader{inputs: r.inputs}
+	defer lines.close()
 	for _, s := range r.man.Segments {
 		mf := c.metaFiles[c.seg(uint32(s.Base))]
 		mr := bufio.NewReaderSize(io.NewSectionReader(mf, headerSize, 1<<62), 256<<10)
@@ -237,18 +243,27 @@ func (r *runner) writeOutputs(ctx context.Context, oc *outcome) (*Summary, error
 				tf.Close()
 				return fail(err)
 			}
-			text, err := tr.ReadSlice('\n')
-			for err == bufio.ErrBufferFull {
-				var more []byte
-				more, err = tr.ReadSlice('\n')
-				text = append(slices.Clone(text), more...)
-			}
-			if err != nil {
-				tf.Close()
-				return fail(fmt.Errorf("read %s: article %d: %w", tf.Name(), i, err))
+			var text []byte
+			if m.Source.Input < 0 {
+				text, err = tr.ReadSlice('\n')
+				for err == bufio.ErrBufferFull {
+					var more []byte
+					more, err = tr.ReadSlice('\n')
+					text = append(slices.Clone(text), more...)
+				}
+				if err != nil {
+					tf.Close()
+					return fail(fmt.Errorf("read %s: article %d: %w", tf.Name(), i, err))
+				}
 			}
 			if !c.alive(h) {
 				continue
+			}
+			if m.Source.Input >= 0 && kept(h) {
+				if text, err = lines.read(m.Source); err != nil {
+					tf.Close()
+					return fail(err)
+				}
 			}
 			cl := Cluster{ID: m.ID, Label: codeNames[oc.label[h]], Story: fmt.Sprintf("s%d", oc.story[h]+1), Kept: kept(h)}
 			if g := oc.groupOf[h]; g >= 0 {
@@ -309,7 +324,7 @@ func (r *runner) writeOutputs(ctx context.Context, oc *outcome) (*Summary, error
 	}
 	slices.Sort(names)
 	for _, name := range names {
-		if err := writers[name].Flush(); err != nil {
+		if err := writers[name].Close(); err != nil {
 			return fail(fmt.Errorf("write %s: %w", name, err))
 		}
 		if err := files[name].Sync(); err != nil {
@@ -385,4 +400,141 @@ func groupStats(gs []group) GroupStats {
 		st.Sizes = append(st.Sizes, b)
 	}
 	return st
+}
+
+// lineReader reads kept JSONL lines again from their input files, in
+// input order (a forward scan per file).
+type lineReader struct {
+	inputs []string
+	input  int
+	f      *os.File
+	br     *bufio.Reader
+	pos    int64
+	buf    []byte
+}
+
+// read returns the line at src followed by a newline. A line that is not
+// what was read in pass 1 (the file changed meanwhile) is an error.
+func (lr *lineReader) read(src lineSource) ([]byte, error) {
+	if lr.f == nil || src.Input != lr.input || src.Offset < lr.pos {
+		lr.close()
+		if src.Input >= len(lr.inputs) {
+			return nil, fmt.Errorf("%w: meta record names input %d of %d", ErrCorrupt, src.Input, len(lr.inputs))
+		}
+		f, err := os.Open(lr.inputs[src.Input])
+		if err != nil {
+			return nil, err
+		}
+		lr.input, lr.f, lr.pos = src.Input, f, 0
+		lr.br = bufio.NewReaderSize(f, 1<<20)
+	}
+	name := lr.inputs[src.Input]
+	if _, err := lr.br.Discard(int(src.Offset - lr.pos)); err != nil {
+		return nil, fmt.Errorf("read %s: %w (it changed during the run?)", name, err)
+	}
+	lr.buf = slices.Grow(lr.buf[:0], src.Len+1)[:src.Len]
+	if _, err := io.ReadFull(lr.br, lr.buf); err != nil {
+		return nil, fmt.Errorf("read %s: %w (it changed during the run?)", name, err)
+	}
+	lr.pos = src.Offset + int64(src.Len)
+	if xxh3.Hash(lr.buf) != src.Hash {
+		return nil, fmt.Errorf("%w: %s changed during the run: the line at byte %d is not the one read before (run afresh)", ErrWorkMismatch, name, src.Offset)
+	}
+	return append(lr.buf, '\n'), nil
+}
+
+func (lr *lineReader) close() {
+	if lr.f != nil {
+		lr.f.Close()
+		lr.f, lr.br = nil, nil
+	}
+}
+
+// asyncWriter buffers writes in chunks that a goroutine of its own writes
+// to the file, so that the output pass formats lines while the kernel
+// copies the previous chunk (writing gigabytes costs seconds of system
+// time). Flush waits for everything written so far; the first write error
+// is returned by every later Write and Flush.
+type asyncWriter struct {
+	cur    []byte
+	full   chan []byte   // chunks to write, in order; nil flushes
+	free   chan []byte   // written chunks to reuse
+	done   chan struct{} // a flush has completed
+	errMu  sync.Mutex
+	err    error
+	closed bool
+}
+
+const (
+	asyncChunk  = 1 << 20
+	asyncChunks = 4 // in flight at most: bounds memory and lets the writer fall behind a little
+)
+
+func newAsyncWriter(f *os.File) *asyncWriter {
+	w := &asyncWriter{full: make(chan []byte, asyncChunks), free: make(chan []byte, asyncChunks), done: make(chan struct{})}
+	for range asyncChunks - 1 {
+		w.free <- make([]byte, 0, asyncChunk)
+	}
+	w.cur = make([]byte, 0, asyncChunk)
+	go func() {
+		for b := range w.full {
+			if b == nil {
+				w.done <- struct{}{}
+				continue
+			}
+			if w.error() == nil {
+				if _, err := f.Write(b); err != nil {
+					w.errMu.Lock()
+					w.err = err
+					w.errMu.Unlock()
+				}
+			}
+			w.free <- b[:0]
+		}
+	}()
+	return w
+}
+
+func (w *asyncWriter) error() error {
+	w.errMu.Lock()
+	defer w.errMu.Unlock()
+	return w.err
+}
+
+func (w *asyncWriter) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		if len(w.cur) == cap(w.cur) {
+			w.full <- w.cur
+			w.cur = <-w.free
+		}
+		k := copy(w.cur[len(w.cur):cap(w.cur)], p)
+		w.cur = w.cur[:len(w.cur)+k]
+		p = p[k:]
+	}
+	return n, w.error()
+}
+
+// Flush writes what is buffered and waits until the file has it; the
+// writer stays usable until Close.
+func (w *asyncWriter) Flush() error {
+	if len(w.cur) > 0 {
+		w.full <- w.cur
+		w.cur = <-w.free
+	}
+	w.full <- nil
+	<-w.done
+	return w.error()
+}
+
+// Close flushes and ends the writing goroutine (the file stays open).
+// Closing again does nothing.
+func (w *asyncWriter) Close() error {
+	if w.closed {
+		return w.error()
+	}
+	err := w.Flush()
+	close(w.full)
+	w.closed = true
+	return err
 }

@@ -42,6 +42,8 @@ type record struct {
 	line   []byte // a raw JSONL line (in batch.arena), or nil for item
 	origin string
 	item   ingest.Item
+	input  int   // index of the input it was read from
+	offset int64 // of line in its input file, -1 when it cannot be read there again
 }
 
 type batch struct {
@@ -329,12 +331,12 @@ func (r *runner) readInputs(ctx context.Context, startInput int, startRecord int
 		err := ingest.Read(ctx, []string{r.inputs[i]}, ingest.Options{
 			MaxRecordBytes: r.opts.MaxRecordBytes,
 			Stdin:          r.opts.Stdin,
-			JSONLine: func(line []byte, origin string) error {
-				return add(record{origin: origin}, line)
+			JSONLine: func(l ingest.Line) error {
+				return add(record{origin: l.Origin, input: i, offset: l.Offset}, l.Bytes)
 			},
 			Progress: func(n int64) { r.stats.inBytes.Add(n) },
 		}, func(it ingest.Item) error {
-			return add(record{item: it}, nil)
+			return add(record{item: it, input: i, offset: -1}, nil)
 		})
 		if err != nil {
 			return err
@@ -408,12 +410,23 @@ func (w *prepWorker) prepare(b *batch) {
 			}
 		}
 		res.idHash = xxh3.HashString(p.Article.ID)
-		// The filtered output gets the article as prepared: text
-		// extracted from a page, title, credits and dates filled in.
-		a := p.Article
-		a.HTML, a.Charset = "", ""
-		jsonv2.MarshalWrite(&w.lines, a, articleJSON) // a plain struct: cannot fail
-		w.lines.WriteByte('\n')
+		// The filtered output gets a JSONL input line as it is: read
+		// again from its file at output time when it can be, kept here
+		// otherwise. Other inputs (text files, pages) become the
+		// article as prepared, in the JSONL input format.
+		res.meta.Source = inWork
+		switch {
+		case rc.line != nil && rc.offset >= 0:
+			res.meta.Source = lineSource{Input: rc.input, Offset: rc.offset, Len: len(rc.line), Hash: xxh3.Hash(rc.line)}
+		case rc.line != nil:
+			w.lines.Write(rc.line)
+			w.lines.WriteByte('\n')
+		default:
+			a := p.Article
+			a.HTML, a.Charset = "", ""
+			jsonv2.MarshalWrite(&w.lines, a, articleJSON) // a plain struct: cannot fail
+			w.lines.WriteByte('\n')
+		}
 	}
 	b.text = appendTextBlock(nil, w.lines.Bytes())
 	b.recs, b.arena = nil, nil

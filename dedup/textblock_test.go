@@ -4,9 +4,14 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/zeebo/xxh3"
 
 	"github.com/wiretrace/wiretrace/engine"
 )
@@ -70,4 +75,120 @@ func FuzzTextBlocks(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		io.Copy(io.Discard, newTextReader(bytes.NewReader(b), "t"))
 	})
+}
+
+// TestFilteredKeepsLines: dedup.jsonl holds JSONL input lines exactly as
+// they were (fields wiretrace does not read included), whether the line
+// is read again from a plain file or kept from a compressed one; text
+// files become articles in the JSONL input format.
+func TestFilteredKeepsLines(t *testing.T) {
+	dir := t.TempDir()
+	lines := []string{
+		`{"id":"p1","text":"The council approved the new budget on Monday after a long debate about schools.","extra":{"kept":[1,2]},"url":"https://example.org/a"}`,
+		`{ "id" : "p2", "text" : "A different report about harbour traffic and the weather in the north sea ports.", "x": "\u00e9" }`,
+	}
+	plain := filepath.Join(dir, "a.jsonl")
+	if err := os.WriteFile(plain, []byte(strings.Join(lines, "\r\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	zlines := []string{
+		`{"id":"z1","text":"Shares in the mining group fell sharply as copper prices slid to a new low.","source":"wire"}`,
+		`{"id":"z2","text":"Heavy snow closed mountain passes and delayed trains across the alpine region."}`,
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(strings.Join(zlines, "\n")))
+	zw.Close()
+	packed := filepath.Join(dir, "b.jsonl.gz")
+	if err := os.WriteFile(packed, gz.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	txt := filepath.Join(dir, "t.txt")
+	if err := os.WriteFile(txt, []byte("Plain text about a local election result and turnout figures.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, lv := range []engine.Level{engine.LevelNearDup, engine.LevelReuse} {
+		out, sum := dedupRun(t, Options{Engine: engine.Options{Level: lv}}, plain, packed, txt)
+		if sum.Kept != 5 {
+			t.Fatalf("%v: kept %d, want 5 (nothing is a copy)", lv, sum.Kept)
+		}
+		b, err := os.ReadFile(filepath.Join(out, DedupFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+		want := append(slices.Clone(lines), zlines...)
+		if !slices.Equal(got[:4], want) {
+			t.Errorf("%v: dedup.jsonl lines\n%q\nwant\n%q", lv, got[:4], want)
+		}
+		if !strings.HasPrefix(got[4], `{"id":"t","text":"Plain text about`) {
+			t.Errorf("%v: text file line %q", lv, got[4])
+		}
+	}
+}
+
+// TestLineReaderChangedInput: a line that is no longer in its input file
+// as it was read stops the output with ErrWorkMismatch.
+func TestLineReaderChangedInput(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "a.jsonl")
+	os.WriteFile(p, []byte("{\"id\":\"a\"}\n{\"id\":\"b\"}\n"), 0o644)
+	line := []byte(`{"id":"b"}`)
+	src := lineSource{Input: 0, Offset: 11, Len: len(line), Hash: xxh3.Hash(line)}
+	lr := &lineReader{inputs: []string{p}}
+	defer lr.close()
+	if got, err := lr.read(src); err != nil || string(got) != string(line)+"\n" {
+		t.Fatalf("read: %q, %v", got, err)
+	}
+	os.WriteFile(p, []byte("{\"id\":\"a\"}\n{\"id\":\"c\"}\n"), 0o644)
+	if _, err := (&lineReader{inputs: []string{p}}).read(src); !errors.Is(err, ErrWorkMismatch) {
+		t.Errorf("changed line: got %v, want ErrWorkMismatch", err)
+	}
+	if _, err := (&lineReader{inputs: []string{p}}).read(lineSource{Offset: 100, Len: 3}); err == nil {
+		t.Error("line past the end: no error")
+	}
+}
+
+func TestAsyncWriter(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "out")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := newAsyncWriter(f)
+	var want bytes.Buffer
+	for i := range 200000 {
+		line := []byte(strings.Repeat("x", i%97) + "\n")
+		w.Write(line)
+		want.Write(line)
+		if i == 1000 {
+			if err := w.Flush(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	big := bytes.Repeat([]byte("y"), 3*asyncChunk+5) // larger than a chunk
+	w.Write(big)
+	want.Write(big)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	f.Close()
+	if got, _ := os.ReadFile(p); !bytes.Equal(got, want.Bytes()) {
+		t.Fatalf("file has %d bytes, want %d", len(got), want.Len())
+	}
+
+	// A failing file: the error comes back from Flush and later writes.
+	f.Close()
+	w = newAsyncWriter(f)
+	w.Write(big)
+	if err := w.Flush(); err == nil {
+		t.Fatal("Flush after writing to a closed file: no error")
+	}
+	if _, err := w.Write([]byte("more")); err == nil {
+		t.Error("Write after a failed write: no error")
+	}
+	w.Close()
 }

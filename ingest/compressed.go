@@ -98,7 +98,7 @@ func readStdin(ctx context.Context, o Options, fn func(Item) error) error {
 		return fn(Item{Err: fmt.Errorf("read stdin: %w", err)})
 	}
 	defer done()
-	return readJSONL(ctx, br, "stdin", o, fn)
+	return readJSONL(ctx, br, "stdin", -1, o, fn)
 }
 
 // counting calls progress with the size of every read from r.

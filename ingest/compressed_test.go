@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -125,10 +126,12 @@ func TestJSONLineHook(t *testing.T) {
 	p := write(t, dir, "a.jsonl", []byte("{\"id\":\"a\",\"text\":\"x y z\"}\n\nnot json\n"))
 	write(t, dir, "b.txt", []byte("Plain text here.\n"))
 	var lines, origins []string
+	var offsets []int64
 	var items []Item
-	err := Read(context.Background(), []string{p, filepath.Join(dir, "b.txt")}, Options{JSONLine: func(line []byte, origin string) error {
-		lines = append(lines, string(line))
-		origins = append(origins, origin)
+	err := Read(context.Background(), []string{p, filepath.Join(dir, "b.txt")}, Options{JSONLine: func(l Line) error {
+		lines = append(lines, string(l.Bytes))
+		origins = append(origins, l.Origin)
+		offsets = append(offsets, l.Offset)
 		return nil
 	}}, func(it Item) error { items = append(items, it); return nil })
 	if err != nil {
@@ -139,6 +142,9 @@ func TestJSONLineHook(t *testing.T) {
 	}
 	if want := []string{p + ":1", p + ":3"}; !slices.Equal(origins, want) {
 		t.Errorf("origins %q, want %q", origins, want)
+	}
+	if want := []int64{0, 27}; !slices.Equal(offsets, want) {
+		t.Errorf("offsets %v, want %v", offsets, want)
 	}
 	if len(items) != 1 || items[0].Article.ID != "b" {
 		t.Errorf("items %+v, want the text file only", items)
@@ -199,4 +205,40 @@ func FuzzDecompress(f *testing.F) {
 			t.Fatalf("Read returned %v; bad input must come as Items", err)
 		}
 	})
+}
+
+// TestJSONLineOffsets: offsets point at the lines in the file as stored,
+// CRLF endings included; compressed files and standard input have none.
+func TestJSONLineOffsets(t *testing.T) {
+	dir := t.TempDir()
+	data := []byte("{\"id\":\"a\",\"text\":\"x\"}\r\n\n  {\"id\":\"b\",\"text\":\"y\"}\n{\"id\":\"c\",\"text\":\"z\"}")
+	plain := write(t, dir, "a.jsonl", data)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(data)
+	zw.Close()
+	packed := write(t, dir, "b.jsonl.gz", gz.Bytes())
+	for _, tc := range []struct {
+		input string
+		stdin io.Reader
+		want  bool
+	}{{plain, nil, true}, {packed, nil, false}, {"-", bytes.NewReader(data), false}} {
+		n := 0
+		err := Read(context.Background(), []string{tc.input}, Options{Stdin: tc.stdin, JSONLine: func(l Line) error {
+			n++
+			if !tc.want {
+				if l.Offset != -1 {
+					t.Errorf("%s: offset %d, want -1", tc.input, l.Offset)
+				}
+				return nil
+			}
+			if l.Offset < 0 || !bytes.HasPrefix(data[l.Offset:], l.Bytes) {
+				t.Errorf("%s: offset %d does not hold %q", tc.input, l.Offset, l.Bytes)
+			}
+			return nil
+		}}, func(Item) error { return nil })
+		if err != nil || n != 3 {
+			t.Errorf("%s: %d lines, %v", tc.input, n, err)
+		}
+	}
 }

@@ -41,6 +41,18 @@ var (
 	ErrDamaged = errors.New("damaged input")
 )
 
+// Line is one JSONL line given to Options.JSONLine.
+type Line struct {
+	// Bytes is the line without its line ending, valid only during the
+	// call.
+	Bytes  []byte
+	Origin string // "path:line"
+	// Offset is where the line starts in its file when the file is read
+	// as stored (not compressed, not standard input), so that the line
+	// can be read again from there; -1 otherwise.
+	Offset int64
+}
+
 // Options configure reading. The zero value means the defaults.
 type Options struct {
 	// MaxRecordBytes caps one JSONL line or one text file. Default 16 MiB.
@@ -48,10 +60,9 @@ type Options struct {
 	// Stdin is read for the input "-". Default os.Stdin.
 	Stdin io.Reader
 	// JSONLine, when set, receives each non-blank JSONL line within
-	// MaxRecordBytes unparsed, with its origin ("path:line"), instead of
-	// fn receiving an Item: the caller parses it with ParseJSONLine, for
-	// instance on several goroutines. line is valid only during the call.
-	JSONLine func(line []byte, origin string) error
+	// MaxRecordBytes unparsed instead of fn receiving an Item: the caller
+	// parses it with ParseJSONLine, for instance on several goroutines.
+	JSONLine func(Line) error
 	// Progress, when set, is called as input bytes are read from files
 	// and standard input (before decompression), with the count read.
 	Progress func(n int64)
@@ -163,7 +174,8 @@ func readFile(ctx context.Context, path string, o Options, fn func(Item) error) 
 		return fn(Item{Err: fmt.Errorf("read %s: %w", path, err)})
 	}
 	defer f.Close()
-	br, name, done, err := decompress(path, bufio.NewReaderSize(counting(f, o.Progress), 64<<10))
+	raw := bufio.NewReaderSize(counting(f, o.Progress), 64<<10)
+	br, name, done, err := decompress(path, raw)
 	if err != nil {
 		return fn(Item{Err: fmt.Errorf("read %s: %w", path, err)})
 	}
@@ -175,7 +187,10 @@ func readFile(ctx context.Context, path string, o Options, fn func(Item) error) 
 	}
 	switch format {
 	case FormatJSONL:
-		return readJSONL(ctx, br, path, o, fn)
+		if name != path || br != raw {
+			return readJSONL(ctx, br, path, -1, o, fn)
+		}
+		return readJSONL(ctx, br, path, 0, o, fn)
 	case FormatHTML:
 		return readHTML(br, path, o, fn)
 	case FormatWARC:

@@ -182,7 +182,7 @@ func FuzzJSONL(f *testing.F) {
 	f.Add([]byte(`{"id":null}` + "\r\n" + `[]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		n := 0
-		err := readJSONL(context.Background(), bytes.NewReader(data), "fuzz", Options{MaxRecordBytes: 256}.withDefaults(), func(it Item) error {
+		err := readJSONL(context.Background(), bytes.NewReader(data), "fuzz", 0, Options{MaxRecordBytes: 256}.withDefaults(), func(it Item) error {
 			n++
 			if it.Err == nil && (it.Article.ID == "" || (strings.TrimSpace(it.Article.Text) == "" && strings.TrimSpace(it.Article.HTML) == "")) {
 				t.Fatalf("article without id or text: %+v", it.Article)

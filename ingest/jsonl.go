@@ -32,8 +32,9 @@ type jsonArticle struct {
 
 // readJSONL streams one article per line. Blank lines are skipped; a line
 // that is not a JSON object with an id and a text (or html) is reported as
-// path:line and skipped.
-func readJSONL(ctx context.Context, r io.Reader, name string, o Options, fn func(Item) error) error {
+// path:line and skipped. offset is where r starts in its file, or -1 when
+// r is not the file as stored (Line.Offset).
+func readJSONL(ctx context.Context, r io.Reader, name string, offset int64, o Options, fn func(Item) error) error {
 	br := bufio.NewReaderSize(r, 256<<10)
 	line := 0
 	var buf []byte
@@ -41,7 +42,11 @@ func readJSONL(ctx context.Context, r io.Reader, name string, o Options, fn func
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		b, tooLong, err := readLine(br, &buf, o.MaxRecordBytes)
+		start := offset
+		b, tooLong, n, err := readLine(br, &buf, o.MaxRecordBytes)
+		if offset >= 0 {
+			offset += n
+		}
 		if len(b) > 0 || tooLong {
 			line++
 			origin := fmt.Sprintf("%s:%d", name, line)
@@ -51,7 +56,7 @@ func readJSONL(ctx context.Context, r io.Reader, name string, o Options, fn func
 			} else if len(bytes.TrimSpace(b)) == 0 {
 				goto next
 			} else if o.JSONLine != nil {
-				if ferr := o.JSONLine(b, origin); ferr != nil {
+				if ferr := o.JSONLine(Line{Bytes: b, Origin: origin, Offset: start}); ferr != nil {
 					return ferr
 				}
 				goto next
@@ -74,13 +79,15 @@ func readJSONL(ctx context.Context, r io.Reader, name string, o Options, fn func
 	}
 }
 
-// readLine returns the next line without its newline. A line longer than
-// limit is consumed and reported as tooLong. At the end of input err is
-// io.EOF (with the last line, if any, in b).
-func readLine(br *bufio.Reader, buf *[]byte, limit int) (b []byte, tooLong bool, err error) {
+// readLine returns the next line without its newline, and the number of
+// bytes consumed. A line longer than limit is consumed and reported as
+// tooLong. At the end of input err is io.EOF (with the last line, if any,
+// in b).
+func readLine(br *bufio.Reader, buf *[]byte, limit int) (b []byte, tooLong bool, n int64, err error) {
 	*buf = (*buf)[:0]
 	for {
 		chunk, err := br.ReadSlice('\n')
+		n += int64(len(chunk))
 		if !tooLong {
 			if len(*buf)+len(chunk) > limit+1 {
 				tooLong = true
@@ -96,7 +103,7 @@ func readLine(br *bufio.Reader, buf *[]byte, limit int) (b []byte, tooLong bool,
 		if tooLong {
 			out = nil
 		}
-		return out, tooLong, err
+		return out, tooLong, n, err
 	}
 }
 

@@ -6,15 +6,13 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/zeebo/xxh3"
-
 	"github.com/wiretrace/wiretrace/textnorm"
 )
 
 func hashes(words ...string) []uint64 {
 	var out []uint64
 	for _, w := range words {
-		out = append(out, xxh3.HashString(w))
+		out = append(out, textnorm.WordHash(w))
 	}
 	return out
 }
