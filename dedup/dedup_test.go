@@ -503,9 +503,6 @@ func TestAgreesWithAnalyzeCorpus(t *testing.T) {
 	}
 	for _, lv := range []engine.Level{engine.LevelReuse, engine.LevelNearDup} {
 		t.Run(lv.String(), func(t *testing.T) {
-			if lv == engine.LevelNearDup && os.Getenv("WIRETRACE_LONG") == "" {
-				t.Skip("set WIRETRACE_LONG=1 to compare the near-dup level too (10 s more)")
-			}
 			opts := engine.Options{Level: lv}
 			rep := analyzeReport(t, opts, subset)
 			out, _ := dedupRun(t, Options{Engine: opts, SegmentArticles: 3000}, subset)
