@@ -39,10 +39,18 @@ func Chrome(paras []string) []bool {
 	// breadcrumb would be lost.
 	sticky := make([]bool, n)
 	info := make([]paraInfo, n)
-	count := make(map[string]int, n)
+	// Repeats count only among short open lines (see below). Paragraphs
+	// with the same key have the same words and terminal, which follow
+	// from the key alone, so the count of a key over those lines is its
+	// count over the whole document.
+	count := make(map[string]int)
+	var content []string // backing store for the info[i].content
 	for i, p := range paras {
-		info[i] = describe(p)
-		count[info[i].key]++
+		info[i], content = describe(p, content)
+		if in := &info[i]; in.words <= 6 && !in.terminal {
+			in.key = strings.Join(strings.Fields(in.lower), " ")
+			count[in.key]++
+		}
 	}
 	for i := range paras {
 		in := &info[i]
@@ -87,26 +95,58 @@ func Chrome(paras []string) []bool {
 type paraInfo struct {
 	text     string // trimmed
 	lower    string
-	key      string // lower case, space-collapsed, for repeat detection
+	key      string // lower case, space-collapsed, for repeat detection; set only for lines of at most 6 words without closing punctuation
 	words    int
 	terminal bool // ends like a sentence
 	content  []string
 }
 
-func describe(p string) paraInfo {
+// describe returns the paraInfo of p, whose content words it appends to
+// buf, returning the extended buffer.
+func describe(p string, buf []string) (paraInfo, []string) {
 	t := strings.TrimSpace(p)
 	in := paraInfo{text: t, lower: strings.ToLower(t)}
-	in.key = strings.Join(strings.Fields(in.lower), " ")
-	for _, f := range strings.FieldsFunc(in.lower, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'' && r != '’' }) {
-		in.words++
-		if len(f) > 2 && !stopword(f) {
-			in.content = append(in.content, f)
+	// The words are what strings.FieldsFunc would return for runes that
+	// are not letters, digits or apostrophes as separators.
+	start := len(buf)
+	l := in.lower
+	for i := 0; i < len(l); {
+		j := i
+		for j < len(l) {
+			r, size := rune(l[j]), 1
+			if r >= utf8.RuneSelf {
+				r, size = utf8.DecodeRuneInString(l[j:])
+			}
+			if !isWordRuneForChrome(r) {
+				break
+			}
+			j += size
 		}
+		if j > i {
+			in.words++
+			if f := l[i:j]; len(f) > 2 && !stopword(f) {
+				buf = append(buf, f)
+			}
+			i = j
+			continue
+		}
+		_, size := utf8.DecodeRuneInString(l[i:])
+		i += size
 	}
+	in.content = buf[start:len(buf):len(buf)]
 	if r, _ := utf8.DecodeLastRuneInString(strings.TrimRight(t, " \u00a0")); strings.ContainsRune(".!?\"”’'…)", r) {
 		in.terminal = true
 	}
-	return in
+	return in, buf
+}
+
+// isWordRuneForChrome reports whether r belongs to a word for the chrome
+// rules: a letter, a digit or an apostrophe.
+func isWordRuneForChrome(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '\''
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '’'
 }
 
 var (
@@ -125,7 +165,43 @@ var (
 )
 
 func creditLike(in *paraInfo) bool {
-	return in.words <= 60 && containsAny(in.lower, creditHints) && creditRe.MatchString(in.text)
+	return in.words <= 60 && containsAny(in.lower, creditHints) && mayBeCredit(in) && creditRe.MatchString(in.text)
+}
+
+// mayBeCredit is a test every match of creditRe passes, and most text
+// fails: creditRe is a case-insensitive choice of phrases, and every phrase
+// but the ones anchored at the start of the text holds one of creditWords.
+//
+// Literal tests on the lower-cased text stand in for case-insensitive
+// matching only for the letters these phrases use (ASCII and "é"): "(?i)"
+// also matches runes that fold to them, all of which strings.ToLower maps
+// to the same lower-case letter except "ſ" (U+017F), which matches "s".
+// Text with an "ſ" goes to the expression (TestFoldLetters checks the
+// claim).
+func mayBeCredit(in *paraInfo) bool {
+	l := in.lower
+	if head := strings.TrimPrefix(l, "("); hasAnyPrefix(head, creditLeads) {
+		return true
+	}
+	return hasAnyPrefix(l, creditOpenings) || containsAny(l, creditWords) || strings.Contains(in.text, "ſ")
+}
+
+// The parts of creditRe: phrases that must open the text (after an
+// optional "(" for creditLeads), and phrases it finds anywhere.
+var (
+	creditLeads    = []string{"image", "photo", "picture", "video", "graphic", "illustration", "file photo", "media"}
+	creditOpenings = []string{"©", "(c)", "copyright"}
+	creditWords    = []string{"image ", "photo ", "media ", "getty images", "ap photo", "afp photo", "reuters/", "epa-efe", "shutterstock", "(file)",
+		"all rights reserved", "riproduzione riservata", "derechos reservados", "droits réservés", "rechte vorbehalten", "has not been edited by", "from a syndicated feed"}
+)
+
+func hasAnyPrefix(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // Cheap substring tests that must pass before a rule's regular expression
@@ -277,44 +353,66 @@ func markRedundant(info []paraInfo, chrome []bool) {
 	if len(info) > maxRedundancyParas {
 		return
 	}
-	sets := make([]map[string]struct{}, len(info))
-	posting := make(map[string][]int)
+	// Words are numbered in order of appearance; sets[i] holds the
+	// distinct words of paragraph i, posting[w] the paragraphs with word w.
+	ids := make(map[string]int32)
+	sets := make([][]int32, len(info))
+	var posting [][]int32
+	var seen []int32 // per word: 1 + the last paragraph it was added for
+	var all []int32  // backing store for sets
 	for i := range info {
 		if chrome[i] || len(info[i].content) == 0 {
 			continue
 		}
-		s := make(map[string]struct{}, len(info[i].content))
+		start := len(all)
 		for _, w := range info[i].content {
-			if _, dup := s[w]; !dup {
-				s[w] = struct{}{}
-				posting[w] = append(posting[w], i)
+			id, ok := ids[w]
+			if !ok {
+				id = int32(len(posting))
+				ids[w] = id
+				posting = append(posting, nil)
+				seen = append(seen, 0)
+			}
+			if seen[id] != int32(i)+1 {
+				seen[id] = int32(i) + 1
+				all = append(all, id)
+				posting[id] = append(posting[id], int32(i))
 			}
 		}
-		sets[i] = s
+		sets[i] = all[start:len(all):len(all)]
 	}
-	overlap := make(map[int]int)
+	overlap := make([]int32, len(info)) // per paragraph: words shared with paragraph i
+	var touched []int32                 // paragraphs with overlap > 0
 	for i := range info {
-		if sets[i] == nil || len(sets[i]) < minRedundantWords {
+		if len(sets[i]) < minRedundantWords {
 			continue
 		}
-		clear(overlap)
-		for w := range sets[i] {
+		for _, w := range sets[i] {
 			for _, j := range posting[w] {
-				if j != i {
+				if int(j) != i {
+					if overlap[j] == 0 {
+						touched = append(touched, j)
+					}
 					overlap[j]++
 				}
 			}
 		}
-		for j, o := range overlap {
+		// Whether some paragraph contains this one does not depend on the
+		// order they are looked at in.
+		for _, j := range touched {
 			if chrome[j] {
 				continue
 			}
-			bigger := len(sets[j]) > len(sets[i]) || (len(sets[j]) == len(sets[i]) && j > i)
-			if bigger && float64(o) >= 0.85*float64(len(sets[i])) {
+			bigger := len(sets[j]) > len(sets[i]) || (len(sets[j]) == len(sets[i]) && int(j) > i)
+			if bigger && float64(overlap[j]) >= 0.85*float64(len(sets[i])) {
 				chrome[i] = true
 				break
 			}
 		}
+		for _, j := range touched {
+			overlap[j] = 0
+		}
+		touched = touched[:0]
 	}
 }
 
