@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -44,7 +45,11 @@ func Chrome(paras []string) []bool {
 	// from the key alone, so the count of a key over those lines is its
 	// count over the whole document.
 	count := make(map[string]int)
-	var content []string // backing store for the info[i].content
+	size := 0
+	for _, p := range paras {
+		size += len(p)
+	}
+	content := make([]string, 0, size/10) // backing store for the info[i].content, about one word in ten bytes
 	for i, p := range paras {
 		info[i], content = describe(p, content)
 		if in := &info[i]; in.words <= 6 && !in.terminal {
@@ -165,7 +170,7 @@ var (
 )
 
 func creditLike(in *paraInfo) bool {
-	return in.words <= 60 && containsAny(in.lower, creditHints) && mayBeCredit(in) && creditRe.MatchString(in.text)
+	return in.words <= 60 && mayBeCredit(in) && creditHintSet.in(in.lower) && creditRe.MatchString(in.text)
 }
 
 // mayBeCredit is a test every match of creditRe passes, and most text
@@ -183,8 +188,19 @@ func mayBeCredit(in *paraInfo) bool {
 	if head := strings.TrimPrefix(l, "("); hasAnyPrefix(head, creditLeads) {
 		return true
 	}
-	return hasAnyPrefix(l, creditOpenings) || containsAny(l, creditWords) || strings.Contains(in.text, "ſ")
+	return hasAnyPrefix(l, creditOpenings) || creditWordSet.in(l) || strings.Contains(in.text, "ſ")
 }
+
+// mayBeMeta is the same for metaRe: its phrases either open the text, after
+// an optional "(", or close it.
+func mayBeMeta(in *paraInfo) bool {
+	if head := strings.TrimPrefix(in.lower, "("); hasAnyPrefix(head, metaLeads) {
+		return true
+	}
+	return strings.Contains(in.lower, "contributed to this report") || strings.Contains(in.lower, "reported from ") || strings.Contains(in.text, "ſ")
+}
+
+var metaLeads = []string{"edited by", "updated on", "updated:", "published on", "published:", "first published", "last updated", "written by", "reporting by", "editing by", "additional reporting", "compiled by"}
 
 // The parts of creditRe: phrases that must open the text (after an
 // optional "(" for creditLeads), and phrases it finds anywhere.
@@ -193,6 +209,7 @@ var (
 	creditOpenings = []string{"©", "(c)", "copyright"}
 	creditWords    = []string{"image ", "photo ", "media ", "getty images", "ap photo", "afp photo", "reuters/", "epa-efe", "shutterstock", "(file)",
 		"all rights reserved", "riproduzione riservata", "derechos reservados", "droits réservés", "rechte vorbehalten", "has not been edited by", "from a syndicated feed"}
+	creditWordSet = newLiterals(creditWords...)
 )
 
 func hasAnyPrefix(s string, prefixes []string) bool {
@@ -209,6 +226,9 @@ func hasAnyPrefix(s string, prefixes []string) bool {
 var (
 	creditHints = []string{"image", "photo", "picture", "video", "graphic", "illustration", "media", "getty", "reuters/", "epa", "shutterstock", "(file)", "©", "(c)", "copyright", "rights reserved", "riservat", "reservad", "réservés", "vorbehalten", "edited by", "syndicated"}
 	promoHints  = []string{"read", "related", "stories", "click", "sign", "subscri", "follow", "app", "continue", "share", "advertisement", "sponsored", "you are at", "skip to", "latest", "trending", "watch:", "listen:", "log", "register", "newsletter", "cookie", "recommended", "privacy", "terms of"}
+
+	creditHintSet = newLiterals(creditHints...)
+	promoHintSet  = newLiterals(promoHints...)
 )
 
 func containsAny(s string, subs []string) bool {
@@ -221,7 +241,7 @@ func containsAny(s string, subs []string) bool {
 }
 
 func promoLike(in *paraInfo) bool {
-	if in.words > 30 || !containsAny(in.lower, promoHints) {
+	if in.words > 30 || !promoHintSet.in(in.lower) {
 		return false
 	}
 	// A call to action inside a real sentence ("millions who subscribe to
@@ -247,7 +267,7 @@ func metaLike(in *paraInfo) bool {
 	if in.words <= 10 && !in.terminal && timeRe.MatchString(in.text) && containsAny(in.lower, monthList) {
 		return true
 	}
-	if in.words <= 14 && metaRe.MatchString(in.text) {
+	if in.words <= 14 && mayBeMeta(in) && metaRe.MatchString(in.text) {
 		return true
 	}
 	if in.words <= 14 && !in.terminal && bylineRe.MatchString(in.text) {
@@ -353,42 +373,42 @@ func markRedundant(info []paraInfo, chrome []bool) {
 	if len(info) > maxRedundancyParas {
 		return
 	}
+	r := redundancyPool.Get().(*redundancy)
+	defer r.release()
 	// Words are numbered in order of appearance; sets[i] holds the
 	// distinct words of paragraph i, posting[w] the paragraphs with word w.
-	ids := make(map[string]int32)
-	sets := make([][]int32, len(info))
-	var posting [][]int32
-	var seen []int32 // per word: 1 + the last paragraph it was added for
-	var all []int32  // backing store for sets
+	r.sets = slices.Grow(r.sets[:0], len(info))[:len(info)]
+	r.all = r.all[:0]
 	for i := range info {
+		r.sets[i] = nil
 		if chrome[i] || len(info[i].content) == 0 {
 			continue
 		}
-		start := len(all)
+		start := len(r.all)
 		for _, w := range info[i].content {
-			id, ok := ids[w]
+			id, ok := r.ids[w]
 			if !ok {
-				id = int32(len(posting))
-				ids[w] = id
-				posting = append(posting, nil)
-				seen = append(seen, 0)
+				id = r.newWord()
+				r.ids[w] = id
 			}
-			if seen[id] != int32(i)+1 {
-				seen[id] = int32(i) + 1
-				all = append(all, id)
-				posting[id] = append(posting[id], int32(i))
+			if r.seen[id] != int32(i)+1 {
+				r.seen[id] = int32(i) + 1
+				r.all = append(r.all, id)
+				r.posting[id] = append(r.posting[id], int32(i))
 			}
 		}
-		sets[i] = all[start:len(all):len(all)]
+		r.sets[i] = r.all[start:len(r.all):len(r.all)]
 	}
-	overlap := make([]int32, len(info)) // per paragraph: words shared with paragraph i
-	var touched []int32                 // paragraphs with overlap > 0
+	r.overlap = slices.Grow(r.overlap[:0], len(info))[:len(info)] // per paragraph: words shared with paragraph i
+	clear(r.overlap)
+	touched := r.touched[:0] // paragraphs with overlap > 0
+	sets, overlap := r.sets, r.overlap
 	for i := range info {
 		if len(sets[i]) < minRedundantWords {
 			continue
 		}
 		for _, w := range sets[i] {
-			for _, j := range posting[w] {
+			for _, j := range r.posting[w] {
 				if int(j) != i {
 					if overlap[j] == 0 {
 						touched = append(touched, j)
@@ -414,6 +434,47 @@ func markRedundant(info []paraInfo, chrome []bool) {
 		}
 		touched = touched[:0]
 	}
+	r.touched = touched
+}
+
+// redundancy is the scratch space of markRedundant, kept in a pool so
+// that its maps and slices are allocated once rather than per document.
+type redundancy struct {
+	ids     map[string]int32 // word → number
+	posting [][]int32        // per word: paragraphs, in order
+	seen    []int32          // per word: 1 + the last paragraph it was added for
+	all     []int32          // backing store for sets
+	sets    [][]int32        // per paragraph: its distinct words
+	overlap []int32
+	touched []int32
+}
+
+var redundancyPool = sync.Pool{New: func() any { return &redundancy{ids: map[string]int32{}} }}
+
+// newWord numbers a new word, reusing the posting list of a word of an
+// earlier document.
+func (r *redundancy) newWord() int32 {
+	id := int32(len(r.posting))
+	if len(r.posting) < cap(r.posting) {
+		r.posting = r.posting[:id+1]
+		r.posting[id] = r.posting[id][:0]
+	} else {
+		r.posting = append(r.posting, nil)
+	}
+	r.seen = append(r.seen[:id], 0)
+	return id
+}
+
+// release returns r to the pool, holding no text; a very large
+// document's scratch space is left to the collector instead.
+func (r *redundancy) release() {
+	if len(r.ids) > 1<<14 {
+		return
+	}
+	clear(r.ids)
+	r.posting = r.posting[:0]
+	clear(r.sets)
+	redundancyPool.Put(r)
 }
 
 // minRedundantWords is the fewest distinct content words a paragraph needs

@@ -292,12 +292,12 @@ func Credits(text string) (credits []string, dateline string) {
 	for _, sp := range textnorm.Paragraphs(text) {
 		line := strings.TrimSpace(text[sp.Start:sp.End])
 		if strings.ContainsRune(line, '\n') {
-			line = strings.Join(strings.Fields(line), " ")
+			line = joinFields(line)
 		}
 		if line == "" {
 			continue
 		}
-		words := countFields(line)
+		words := countFields(line, 21) // only "< 8" and "<= 20" matter
 		if long < 3 && (words >= 8 || mayBeJapanese(line) && dlJapan.MatchString(line)) {
 			long++
 			place, names := parseDateline(line)
@@ -320,11 +320,40 @@ func Credits(text string) (credits []string, dateline string) {
 	return credits, dateline
 }
 
-// countFields returns len(strings.Fields(s)) without building the slice.
-func countFields(s string) int {
+// joinFields returns strings.Join(strings.Fields(s), " ") without building
+// the slice.
+func joinFields(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !unicode.IsSpace(r) {
+			j := i + size
+			for j < len(s) {
+				r, size := utf8.DecodeRuneInString(s[j:])
+				if unicode.IsSpace(r) {
+					break
+				}
+				j += size
+			}
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(s[i:j])
+			i = j
+			continue
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// countFields returns min(len(strings.Fields(s)), limit) without building
+// the slice.
+func countFields(s string, limit int) int {
 	n := 0
 	inField := false
-	for i := 0; i < len(s); {
+	for i := 0; i < len(s) && n < limit; {
 		c := s[i]
 		space := false
 		if c < utf8.RuneSelf {
@@ -383,7 +412,10 @@ func trailer(line string) []string {
 	// The credit and the punctuation before it fit in the last 200 bytes;
 	// matching the end-anchored expressions on the whole line would cost
 	// a scan from every position.
-	line = fullWidthParens.Replace(tail(line, 200))
+	line = tail(line, 200)
+	if strings.Contains(line, "（") || strings.Contains(line, "）") {
+		line = fullWidthParens.Replace(line)
+	}
 	// Both expressions can only match near the end, so they run on the
 	// shortest suffix that holds every place a match could start; neither
 	// looks at the text before its match, so a suffix that starts on a
@@ -394,9 +426,9 @@ func trailer(line string) []string {
 	// credit is the last dash of the line, as nothing after it may be a
 	// dash or a parenthesis; before the dashes are white space and one
 	// rune of punctuation.
-	if d := strings.LastIndexAny(line, "-–—―"); d >= 0 {
-		if r, n := utf8.DecodeLastRuneInString(line[:d]); strings.ContainsRune("-–—―", r) {
-			d -= n
+	if d := lastDash(line); d >= 0 {
+		if e := lastDash(line[:d]); e >= 0 && e+len(dashAt(line, e)) == d {
+			d = e
 		}
 		start = runeBefore(line, spaceBefore(line, d))
 	}
@@ -439,6 +471,33 @@ func trailer(line string) []string {
 		}
 	}
 	return nil
+}
+
+// lastDash returns the index of the last dash ("-", "–", "—" or "―") in
+// s, or -1: strings.LastIndexAny(s, "-–—―"), spelled out for speed.
+func lastDash(s string) int {
+	for i := len(s) - 1; i >= 0; i-- {
+		if dashAt(s, i) != "" {
+			return i
+		}
+	}
+	return -1
+}
+
+// dashAt returns the dash that starts at s[i], or "".
+func dashAt(s string, i int) string {
+	switch {
+	case s[i] == '-':
+		return "-"
+	case s[i] != 0xe2:
+		return ""
+	}
+	for _, d := range []string{"–", "—", "―"} {
+		if strings.HasPrefix(s[i:], d) {
+			return d
+		}
+	}
+	return ""
 }
 
 // spaceBefore returns the start of the run of white space (as "\s" in a
@@ -571,17 +630,13 @@ func maySlash(p string) bool {
 // mayDash is the same for dlDash: a dash ("-", "–" or "—") with white space
 // ("\s": ASCII) right before and after it, after at least one byte of place.
 func mayDash(p string) bool {
-	for i := 1; i < len(p); {
-		j := strings.IndexAny(p[i:], "-–—")
-		if j < 0 {
-			return false
+	for i := 1; i+1 < len(p); i++ {
+		if !isRegexpSpace(p[i-1]) {
+			continue
 		}
-		j += i
-		_, n := utf8.DecodeRuneInString(p[j:])
-		if isRegexpSpace(p[j-1]) && j+n < len(p) && isRegexpSpace(p[j+n]) {
+		if d := dashAt(p, i); d != "" && d != "―" && i+len(d) < len(p) && isRegexpSpace(p[i+len(d)]) {
 			return true
 		}
-		i = j + n
 	}
 	return false
 }
