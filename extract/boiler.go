@@ -49,7 +49,7 @@ func Chrome(paras []string) []bool {
 	for _, p := range paras {
 		size += len(p)
 	}
-	content := make([]string, 0, size/10) // backing store for the info[i].content, about one word in ten bytes
+	content := make([]string, 0, size/16) // backing store for the info[i].content: some of the words
 	for i, p := range paras {
 		info[i], content = describe(p, content)
 		if in := &info[i]; in.words <= 6 && !in.terminal {
@@ -129,7 +129,7 @@ func describe(p string, buf []string) (paraInfo, []string) {
 		}
 		if j > i {
 			in.words++
-			if f := l[i:j]; len(f) > 2 && !stopword(f) {
+			if f := l[i:j]; len(f) > 2 && (len(f) > maxGlueLen || !stopword(f)) {
 				buf = append(buf, f)
 			}
 			i = j
@@ -149,10 +149,17 @@ func describe(p string, buf []string) (paraInfo, []string) {
 // rules: a letter, a digit or an apostrophe.
 func isWordRuneForChrome(r rune) bool {
 	if r < utf8.RuneSelf {
-		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '\''
+		return asciiWord[r]
 	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '’'
 }
+
+var asciiWord = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '\''
+	}
+	return t
+}()
 
 var (
 	creditRe = regexp.MustCompile(`(?i)^(\(?(image|photo|picture|video|graphic|illustration|file photo|media)s?\s*(source|credit|author|caption|copyright|:|/|,))|` +
@@ -356,6 +363,9 @@ func stopword(w string) bool {
 	_, ok := glue[w]
 	return ok
 }
+
+// maxGlueLen is the length of the longest glue word.
+const maxGlueLen = 5
 
 var glue = setOf("the", "and", "for", "that", "with", "was", "were", "has", "have", "had", "are",
 	"this", "from", "but", "not", "his", "her", "its", "their", "they", "will", "would", "said",

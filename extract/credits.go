@@ -326,11 +326,11 @@ func joinFields(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := decodeRune(s, i)
 		if !unicode.IsSpace(r) {
 			j := i + size
 			for j < len(s) {
-				r, size := utf8.DecodeRuneInString(s[j:])
+				r, size := decodeRune(s, j)
 				if unicode.IsSpace(r) {
 					break
 				}
@@ -346,6 +346,14 @@ func joinFields(s string) string {
 		i += size
 	}
 	return b.String()
+}
+
+// decodeRune is utf8.DecodeRuneInString(s[i:]) with a shortcut for ASCII.
+func decodeRune(s string, i int) (rune, int) {
+	if c := s[i]; c < utf8.RuneSelf {
+		return rune(c), 1
+	}
+	return utf8.DecodeRuneInString(s[i:])
 }
 
 // countFields returns min(len(strings.Fields(s)), limit) without building
@@ -416,11 +424,12 @@ func trailer(line string) []string {
 	if strings.Contains(line, "（") || strings.Contains(line, "）") {
 		line = fullWidthParens.Replace(line)
 	}
-	// Both expressions can only match near the end, so they run on the
-	// shortest suffix that holds every place a match could start; neither
-	// looks at the text before its match, so a suffix that starts on a
-	// rune boundary at or before the start of every match yields the same
-	// leftmost match.
+	// Both expressions can only match near the end, at one place each
+	// that is found without them; they run only if the rune of
+	// punctuation they need is there, and then on the suffix from there.
+	// Neither looks at the text before its match, so on a suffix that
+	// starts on a rune boundary at or before the start of every match
+	// they find the same leftmost match.
 	start := -1
 	// trailerRE's dash form: the dash (or pair of dashes) before the
 	// credit is the last dash of the line, as nothing after it may be a
@@ -430,22 +439,20 @@ func trailer(line string) []string {
 		if e := lastDash(line[:d]); e >= 0 && e+len(dashAt(line, e)) == d {
 			d = e
 		}
-		start = runeBefore(line, spaceBefore(line, d))
+		start = punctBefore(line, d, trailerPunct)
 	}
 	// The parenthesised form, and jpTrailer: the "(" is the last one of
 	// the line (nothing but "[^()]", ")" and white space may follow it),
 	// with white space and one rune of punctuation before it.
-	paren := -1
+	paren, jp := -1, -1
 	if o := strings.LastIndexByte(line, '('); o >= 0 {
-		paren = runeBefore(line, spaceBefore(line, o))
+		paren = punctBefore(line, o, trailerPunct)
+		jp = punctBefore(line, o, "。」")
 	}
 	if paren >= 0 && (start < 0 || paren < start) {
 		start = paren
 	}
-	if start < 0 {
-		return nil
-	}
-	if m := trailerRE.FindStringSubmatch(line[start:]); m != nil {
+	if m := submatchIf(start >= 0, trailerRE, line[max(start, 0):]); m != nil {
 		if m[1] != "" {
 			if names, ok := agencyList(strings.TrimPrefix(m[1], "The ")); ok {
 				return names
@@ -462,10 +469,7 @@ func trailer(line string) []string {
 		return nil
 	}
 	// Japanese papers end wire copy with "（共同）" straight after the "。".
-	if paren < 0 {
-		return nil
-	}
-	if m := jpTrailer.FindStringSubmatch(line[paren:]); m != nil {
+	if m := submatchIf(jp >= 0, jpTrailer, line[max(jp, 0):]); m != nil {
 		if names, ok := agencyList(m[1]); ok {
 			return names
 		}
@@ -507,6 +511,23 @@ func spaceBefore(s string, i int) int {
 		i--
 	}
 	return i
+}
+
+// trailerPunct is the punctuation that trailerRE wants before a credit.
+const trailerPunct = `.!?"”’»)]`
+
+// punctBefore returns the start of the rune before the white space (if
+// any) before s[i] when that rune is one of set, and -1 otherwise.
+func punctBefore(s string, i int, set string) int {
+	end := spaceBefore(s, i)
+	k := runeBefore(s, end)
+	if k < 0 {
+		return -1
+	}
+	if r, size := utf8.DecodeRuneInString(s[k:]); k+size != end || !strings.ContainsRune(set, r) {
+		return -1
+	}
+	return k
 }
 
 // runeBefore returns the start of the rune before s[i], or of the nearest

@@ -19,3 +19,11 @@ func TestLiterals(t *testing.T) {
 		}
 	}
 }
+
+func TestMaxGlueLen(t *testing.T) {
+	for w := range glue {
+		if len(w) > maxGlueLen {
+			t.Errorf("glue word %q is longer than maxGlueLen %d", w, maxGlueLen)
+		}
+	}
+}
