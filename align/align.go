@@ -56,19 +56,32 @@ type Doc struct {
 // depends on the document alone, so a pair's alignment never depends on
 // anything but the pair.
 func (d *Doc) SetWeights(base Weights) {
-	sf := make(map[uint32]int32, len(d.Terms))
-	for _, t := range d.Terms {
-		sf[t]++
+	// A weight depends on the term and the number of sentences it is in
+	// only. Sorting (term, entry) pairs puts each term's entries together,
+	// so each term is counted and weighed once.
+	pairs := make([]uint64, len(d.Terms))
+	for k, t := range d.Terms {
+		pairs[k] = uint64(t)<<32 | uint64(k)
 	}
+	slices.Sort(pairs)
 	S := float64(len(d.Sentences))
 	norm := math.Log(1 + S)
 	d.Weights = make([]float32, len(d.Terms))
-	for k, t := range d.Terms {
+	for i := 0; i < len(pairs); {
+		t := uint32(pairs[i] >> 32)
+		j := i + 1
+		for j < len(pairs) && uint32(pairs[j]>>32) == t {
+			j++
+		}
 		f := 1.0
 		if norm > 0 {
-			f = math.Log(1+S/float64(sf[t])) / norm
+			f = math.Log(1+S/float64(j-i)) / norm
 		}
-		d.Weights[k] = base(t) * float32(f)
+		w := base(t) * float32(f)
+		for _, p := range pairs[i:j] {
+			d.Weights[uint32(p)] = w
+		}
+		i = j
 	}
 	for i := range d.Sentences {
 		s := &d.Sentences[i]

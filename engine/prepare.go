@@ -81,17 +81,30 @@ func (p *Prepared) Words() int { return p.Doc.Words }
 // Preparer turns articles into Prepared ones. It holds per-goroutine
 // buffers: not safe for concurrent use; use one per worker.
 type Preparer struct {
-	opts Options
-	an   *textnorm.Analyzer
-	wh   *textnorm.WordHasher
-	hbuf []uint64
-	sbuf []uint64
-	sig  []uint64
+	opts  Options
+	an    *textnorm.Analyzer
+	wh    *textnorm.WordHasher
+	doc   textnorm.Doc // the article being prepared
+	hbuf  []uint64
+	sbuf  []uint64
+	sig   []uint64
+	stats []termStat       // buildTerms: per term, in order of first sight
+	index map[uint32]int32 // buildTerms: term → its entry in stats
+	order []uint64         // buildTerms: term<<32 | entry, for sorting
+	toks  []textnorm.Token // buildTerms: title tokens
+}
+
+// termStat gathers a term's occurrences for buildTerms.
+type termStat struct {
+	term     uint32
+	tf       float64
+	caps, in int
+	number   bool
 }
 
 // NewPreparer returns a Preparer for opts (which must be valid).
 func NewPreparer(opts Options) *Preparer {
-	return &Preparer{opts: opts.withDefaults(), an: textnorm.NewAnalyzer(), wh: textnorm.NewWordHasher()}
+	return &Preparer{opts: opts.withDefaults(), an: textnorm.NewAnalyzer(), wh: textnorm.NewWordHasher(), index: map[uint32]int32{}}
 }
 
 // Prepare analyses one article. Errors wrap ErrNoID, ErrTooLarge or
@@ -118,7 +131,9 @@ func (pr *Preparer) Prepare(a wiretrace.Article) (*Prepared, error) {
 		return pr.prepareDocument(a)
 	}
 	enrich(&a)
-	td := pr.an.Analyze(a.Text, extract.Chrome)
+	// td is reused by the next call: nothing of it may end up in p.
+	td := &pr.doc
+	pr.an.AnalyzeTo(td, a.Text, extract.Chrome)
 	if len(td.Sentences) == 0 {
 		return nil, fmt.Errorf("prepare %s: %w", name(&a), ErrEmpty)
 	}
@@ -367,20 +382,19 @@ const (
 )
 
 func (pr *Preparer) buildTerms(p *Prepared, td *textnorm.Doc) {
-	type stat struct {
-		tf       float64
-		caps, in int
-		number   bool
-	}
-	stats := map[uint32]*stat{}
-	get := func(t *textnorm.Token) *stat {
+	clear(pr.index)
+	pr.stats = pr.stats[:0]
+	// A term's number flag comes from its first token (two stems may
+	// share a term id).
+	get := func(t *textnorm.Token) *termStat {
 		k := uint32(t.StemHash)
-		s := stats[k]
-		if s == nil {
-			s = &stat{number: t.Kind == textnorm.Number && !isYear(t.Norm)}
-			stats[k] = s
+		i, ok := pr.index[k]
+		if !ok {
+			i = int32(len(pr.stats))
+			pr.index[k] = i
+			pr.stats = append(pr.stats, termStat{term: k, number: t.Kind == textnorm.Number && !isYear(t.Norm)})
 		}
-		return s
+		return &pr.stats[i]
 	}
 	for si, s := range td.Sentences {
 		for ti := s.Tok[0]; ti < s.Tok[1]; ti++ {
@@ -403,14 +417,22 @@ func (pr *Preparer) buildTerms(p *Prepared, td *textnorm.Doc) {
 	}
 	if p.Article.Title != "" {
 		title := p.Article.Title
-		for _, t := range pr.an.Tokens(nil, title, 0, len(title)) {
-			if t.Content {
-				get(&t).tf += headlineBoost
+		pr.toks = pr.an.Tokens(pr.toks[:0], title, 0, len(title))
+		for i := range pr.toks {
+			if t := &pr.toks[i]; t.Content {
+				get(t).tf += headlineBoost
 			}
 		}
 	}
-	p.Terms = make([]story.Weighted, 0, len(stats))
-	for k, s := range stats {
+	// Terms in increasing order; each term is in stats once.
+	pr.order = pr.order[:0]
+	for i, s := range pr.stats {
+		pr.order = append(pr.order, uint64(s.term)<<32|uint64(i))
+	}
+	slices.Sort(pr.order)
+	p.Terms = make([]story.Weighted, 0, len(pr.stats))
+	for _, o := range pr.order {
+		s := &pr.stats[uint32(o)]
 		w := 1 + logf(s.tf)
 		if s.in > 0 && s.caps*2 > s.in {
 			w *= entityBoost
@@ -418,9 +440,8 @@ func (pr *Preparer) buildTerms(p *Prepared, td *textnorm.Doc) {
 		if s.number {
 			w *= numberBoost
 		}
-		p.Terms = append(p.Terms, story.Weighted{Term: k, Weight: float32(w)})
+		p.Terms = append(p.Terms, story.Weighted{Term: s.term, Weight: float32(w)})
 	}
-	slices.SortFunc(p.Terms, func(x, y story.Weighted) int { return int(int64(x.Term) - int64(y.Term)) })
 }
 
 func logf(x float64) float64 { return math.Log(x) }

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -39,10 +40,22 @@ func Chrome(paras []string) []bool {
 	// breadcrumb would be lost.
 	sticky := make([]bool, n)
 	info := make([]paraInfo, n)
-	count := make(map[string]int, n)
+	// Repeats count only among short open lines (see below). Paragraphs
+	// with the same key have the same words and terminal, which follow
+	// from the key alone, so the count of a key over those lines is its
+	// count over the whole document.
+	count := make(map[string]int)
+	size := 0
+	for _, p := range paras {
+		size += len(p)
+	}
+	content := make([]string, 0, size/16) // backing store for the info[i].content: some of the words
 	for i, p := range paras {
-		info[i] = describe(p)
-		count[info[i].key]++
+		info[i], content = describe(p, content)
+		if in := &info[i]; in.words <= 6 && !in.terminal {
+			in.key = strings.Join(strings.Fields(in.lower), " ")
+			count[in.key]++
+		}
 	}
 	for i := range paras {
 		in := &info[i]
@@ -87,27 +100,66 @@ func Chrome(paras []string) []bool {
 type paraInfo struct {
 	text     string // trimmed
 	lower    string
-	key      string // lower case, space-collapsed, for repeat detection
+	key      string // lower case, space-collapsed, for repeat detection; set only for lines of at most 6 words without closing punctuation
 	words    int
 	terminal bool // ends like a sentence
 	content  []string
 }
 
-func describe(p string) paraInfo {
+// describe returns the paraInfo of p, whose content words it appends to
+// buf, returning the extended buffer.
+func describe(p string, buf []string) (paraInfo, []string) {
 	t := strings.TrimSpace(p)
 	in := paraInfo{text: t, lower: strings.ToLower(t)}
-	in.key = strings.Join(strings.Fields(in.lower), " ")
-	for _, f := range strings.FieldsFunc(in.lower, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'' && r != '’' }) {
-		in.words++
-		if len(f) > 2 && !stopword(f) {
-			in.content = append(in.content, f)
+	// The words are what strings.FieldsFunc would return for runes that
+	// are not letters, digits or apostrophes as separators.
+	start := len(buf)
+	l := in.lower
+	for i := 0; i < len(l); {
+		j := i
+		for j < len(l) {
+			r, size := rune(l[j]), 1
+			if r >= utf8.RuneSelf {
+				r, size = utf8.DecodeRuneInString(l[j:])
+			}
+			if !isWordRuneForChrome(r) {
+				break
+			}
+			j += size
 		}
+		if j > i {
+			in.words++
+			if f := l[i:j]; len(f) > 2 && (len(f) > maxGlueLen || !stopword(f)) {
+				buf = append(buf, f)
+			}
+			i = j
+			continue
+		}
+		_, size := utf8.DecodeRuneInString(l[i:])
+		i += size
 	}
+	in.content = buf[start:len(buf):len(buf)]
 	if r, _ := utf8.DecodeLastRuneInString(strings.TrimRight(t, " \u00a0")); strings.ContainsRune(".!?\"”’'…)", r) {
 		in.terminal = true
 	}
-	return in
+	return in, buf
 }
+
+// isWordRuneForChrome reports whether r belongs to a word for the chrome
+// rules: a letter, a digit or an apostrophe.
+func isWordRuneForChrome(r rune) bool {
+	if r < utf8.RuneSelf {
+		return asciiWord[r]
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '’'
+}
+
+var asciiWord = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '\''
+	}
+	return t
+}()
 
 var (
 	creditRe = regexp.MustCompile(`(?i)^(\(?(image|photo|picture|video|graphic|illustration|file photo|media)s?\s*(source|credit|author|caption|copyright|:|/|,))|` +
@@ -125,7 +177,55 @@ var (
 )
 
 func creditLike(in *paraInfo) bool {
-	return in.words <= 60 && containsAny(in.lower, creditHints) && creditRe.MatchString(in.text)
+	return in.words <= 60 && mayBeCredit(in) && creditHintSet.in(in.lower) && creditRe.MatchString(in.text)
+}
+
+// mayBeCredit is a test every match of creditRe passes, and most text
+// fails: creditRe is a case-insensitive choice of phrases, and every phrase
+// but the ones anchored at the start of the text holds one of creditWords.
+//
+// Literal tests on the lower-cased text stand in for case-insensitive
+// matching only for the letters these phrases use (ASCII and "é"): "(?i)"
+// also matches runes that fold to them, all of which strings.ToLower maps
+// to the same lower-case letter except "ſ" (U+017F), which matches "s".
+// Text with an "ſ" goes to the expression (TestFoldLetters checks the
+// claim).
+func mayBeCredit(in *paraInfo) bool {
+	l := in.lower
+	if head := strings.TrimPrefix(l, "("); hasAnyPrefix(head, creditLeads) {
+		return true
+	}
+	return hasAnyPrefix(l, creditOpenings) || creditWordSet.in(l) || strings.Contains(in.text, "ſ")
+}
+
+// mayBeMeta is the same for metaRe: its phrases either open the text, after
+// an optional "(", or close it.
+func mayBeMeta(in *paraInfo) bool {
+	if head := strings.TrimPrefix(in.lower, "("); hasAnyPrefix(head, metaLeads) {
+		return true
+	}
+	return strings.Contains(in.lower, "contributed to this report") || strings.Contains(in.lower, "reported from ") || strings.Contains(in.text, "ſ")
+}
+
+var metaLeads = []string{"edited by", "updated on", "updated:", "published on", "published:", "first published", "last updated", "written by", "reporting by", "editing by", "additional reporting", "compiled by"}
+
+// The parts of creditRe: phrases that must open the text (after an
+// optional "(" for creditLeads), and phrases it finds anywhere.
+var (
+	creditLeads    = []string{"image", "photo", "picture", "video", "graphic", "illustration", "file photo", "media"}
+	creditOpenings = []string{"©", "(c)", "copyright"}
+	creditWords    = []string{"image ", "photo ", "media ", "getty images", "ap photo", "afp photo", "reuters/", "epa-efe", "shutterstock", "(file)",
+		"all rights reserved", "riproduzione riservata", "derechos reservados", "droits réservés", "rechte vorbehalten", "has not been edited by", "from a syndicated feed"}
+	creditWordSet = newLiterals(creditWords...)
+)
+
+func hasAnyPrefix(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // Cheap substring tests that must pass before a rule's regular expression
@@ -133,6 +233,9 @@ func creditLike(in *paraInfo) bool {
 var (
 	creditHints = []string{"image", "photo", "picture", "video", "graphic", "illustration", "media", "getty", "reuters/", "epa", "shutterstock", "(file)", "©", "(c)", "copyright", "rights reserved", "riservat", "reservad", "réservés", "vorbehalten", "edited by", "syndicated"}
 	promoHints  = []string{"read", "related", "stories", "click", "sign", "subscri", "follow", "app", "continue", "share", "advertisement", "sponsored", "you are at", "skip to", "latest", "trending", "watch:", "listen:", "log", "register", "newsletter", "cookie", "recommended", "privacy", "terms of"}
+
+	creditHintSet = newLiterals(creditHints...)
+	promoHintSet  = newLiterals(promoHints...)
 )
 
 func containsAny(s string, subs []string) bool {
@@ -145,7 +248,7 @@ func containsAny(s string, subs []string) bool {
 }
 
 func promoLike(in *paraInfo) bool {
-	if in.words > 30 || !containsAny(in.lower, promoHints) {
+	if in.words > 30 || !promoHintSet.in(in.lower) {
 		return false
 	}
 	// A call to action inside a real sentence ("millions who subscribe to
@@ -171,7 +274,7 @@ func metaLike(in *paraInfo) bool {
 	if in.words <= 10 && !in.terminal && timeRe.MatchString(in.text) && containsAny(in.lower, monthList) {
 		return true
 	}
-	if in.words <= 14 && metaRe.MatchString(in.text) {
+	if in.words <= 14 && mayBeMeta(in) && metaRe.MatchString(in.text) {
 		return true
 	}
 	if in.words <= 14 && !in.terminal && bylineRe.MatchString(in.text) {
@@ -261,6 +364,9 @@ func stopword(w string) bool {
 	return ok
 }
 
+// maxGlueLen is the length of the longest glue word.
+const maxGlueLen = 5
+
 var glue = setOf("the", "and", "for", "that", "with", "was", "were", "has", "have", "had", "are",
 	"this", "from", "but", "not", "his", "her", "its", "their", "they", "will", "would", "said",
 	"says", "been", "who", "which", "into", "than", "then", "also", "she", "him", "our", "you")
@@ -277,45 +383,108 @@ func markRedundant(info []paraInfo, chrome []bool) {
 	if len(info) > maxRedundancyParas {
 		return
 	}
-	sets := make([]map[string]struct{}, len(info))
-	posting := make(map[string][]int)
+	r := redundancyPool.Get().(*redundancy)
+	defer r.release()
+	// Words are numbered in order of appearance; sets[i] holds the
+	// distinct words of paragraph i, posting[w] the paragraphs with word w.
+	r.sets = slices.Grow(r.sets[:0], len(info))[:len(info)]
+	r.all = r.all[:0]
 	for i := range info {
+		r.sets[i] = nil
 		if chrome[i] || len(info[i].content) == 0 {
 			continue
 		}
-		s := make(map[string]struct{}, len(info[i].content))
+		start := len(r.all)
 		for _, w := range info[i].content {
-			if _, dup := s[w]; !dup {
-				s[w] = struct{}{}
-				posting[w] = append(posting[w], i)
+			id, ok := r.ids[w]
+			if !ok {
+				id = r.newWord()
+				r.ids[w] = id
+			}
+			if r.seen[id] != int32(i)+1 {
+				r.seen[id] = int32(i) + 1
+				r.all = append(r.all, id)
+				r.posting[id] = append(r.posting[id], int32(i))
 			}
 		}
-		sets[i] = s
+		r.sets[i] = r.all[start:len(r.all):len(r.all)]
 	}
-	overlap := make(map[int]int)
+	r.overlap = slices.Grow(r.overlap[:0], len(info))[:len(info)] // per paragraph: words shared with paragraph i
+	clear(r.overlap)
+	touched := r.touched[:0] // paragraphs with overlap > 0
+	sets, overlap := r.sets, r.overlap
 	for i := range info {
-		if sets[i] == nil || len(sets[i]) < minRedundantWords {
+		if len(sets[i]) < minRedundantWords {
 			continue
 		}
-		clear(overlap)
-		for w := range sets[i] {
-			for _, j := range posting[w] {
-				if j != i {
+		for _, w := range sets[i] {
+			for _, j := range r.posting[w] {
+				if int(j) != i {
+					if overlap[j] == 0 {
+						touched = append(touched, j)
+					}
 					overlap[j]++
 				}
 			}
 		}
-		for j, o := range overlap {
+		// Whether some paragraph contains this one does not depend on the
+		// order they are looked at in.
+		for _, j := range touched {
 			if chrome[j] {
 				continue
 			}
-			bigger := len(sets[j]) > len(sets[i]) || (len(sets[j]) == len(sets[i]) && j > i)
-			if bigger && float64(o) >= 0.85*float64(len(sets[i])) {
+			bigger := len(sets[j]) > len(sets[i]) || (len(sets[j]) == len(sets[i]) && int(j) > i)
+			if bigger && float64(overlap[j]) >= 0.85*float64(len(sets[i])) {
 				chrome[i] = true
 				break
 			}
 		}
+		for _, j := range touched {
+			overlap[j] = 0
+		}
+		touched = touched[:0]
 	}
+	r.touched = touched
+}
+
+// redundancy is the scratch space of markRedundant, kept in a pool so
+// that its maps and slices are allocated once rather than per document.
+type redundancy struct {
+	ids     map[string]int32 // word → number
+	posting [][]int32        // per word: paragraphs, in order
+	seen    []int32          // per word: 1 + the last paragraph it was added for
+	all     []int32          // backing store for sets
+	sets    [][]int32        // per paragraph: its distinct words
+	overlap []int32
+	touched []int32
+}
+
+var redundancyPool = sync.Pool{New: func() any { return &redundancy{ids: map[string]int32{}} }}
+
+// newWord numbers a new word, reusing the posting list of a word of an
+// earlier document.
+func (r *redundancy) newWord() int32 {
+	id := int32(len(r.posting))
+	if len(r.posting) < cap(r.posting) {
+		r.posting = r.posting[:id+1]
+		r.posting[id] = r.posting[id][:0]
+	} else {
+		r.posting = append(r.posting, nil)
+	}
+	r.seen = append(r.seen[:id], 0)
+	return id
+}
+
+// release returns r to the pool, holding no text; a very large
+// document's scratch space is left to the collector instead.
+func (r *redundancy) release() {
+	if len(r.ids) > 1<<14 {
+		return
+	}
+	clear(r.ids)
+	r.posting = r.posting[:0]
+	clear(r.sets)
+	redundancyPool.Put(r)
 }
 
 // minRedundantWords is the fewest distinct content words a paragraph needs

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/wiretrace/wiretrace/extract"
 	"github.com/wiretrace/wiretrace/ingest"
@@ -390,5 +391,23 @@ func TestChromeLongRun(t *testing.T) {
 	}
 	if got[n-2] || got[0] {
 		t.Fatalf("lines two and more away from the credit: got chrome=%v,%v, want false", got[n-2], got[0])
+	}
+}
+
+// TestFoldLetters checks the premise of the literal prefilters in front of
+// case-insensitive expressions (mayBeCredit): every rune that "(?i)" takes
+// for one of the letters they use is mapped to that letter by
+// strings.ToLower, except "ſ", which the prefilters look for.
+func TestFoldLetters(t *testing.T) {
+	letters := "abcdefghijklmnopqrstuvwxyzé"
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			if !strings.ContainsRune(letters, unicode.ToLower(f)) {
+				continue
+			}
+			if unicode.ToLower(r) != unicode.ToLower(f) && r != 'ſ' {
+				t.Errorf("%U folds to %q but lowers to %q", r, f, unicode.ToLower(r))
+			}
+		}
 	}
 }

@@ -85,15 +85,42 @@ func isUpper(s string) bool {
 	return true
 }
 
+// aliasesByFirst indexes aliasList by the first rune of the text an alias
+// can match: its own first rune, and for aliases compared without regard to
+// case every rune of that rune's case-folding orbit (strings.EqualFold
+// compares rune by rune under simple folding, so "kyodo" and "\u212Ayodo"
+// both start "Kyodo"). Each list keeps aliasList's longest-first order, so
+// scanning it finds the same alias as scanning aliasList.
+var aliasesByFirst = func() map[rune][]alias {
+	m := map[rune][]alias{}
+	for _, a := range aliasList {
+		r, _ := utf8.DecodeRuneInString(a.text)
+		m[r] = append(m[r], a)
+		if a.fold {
+			for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+				m[f] = append(m[f], a)
+			}
+		}
+	}
+	return m
+}()
+
+// aliasHead reports whether a, compared as agencyPrefix compares it,
+// matches the first len(a.text) bytes of s.
+func aliasHead(s string, a alias) bool {
+	if len(s) < len(a.text) {
+		return false
+	}
+	head := s[:len(a.text)]
+	return head == a.text || a.fold && strings.EqualFold(head, a.text)
+}
+
 // agencyPrefix reports the agency whose alias starts s, ending at a word
 // boundary, and the length of the alias in bytes.
 func agencyPrefix(s string) (string, int) {
-	for _, a := range aliasList {
-		if len(s) < len(a.text) {
-			continue
-		}
-		head := s[:len(a.text)]
-		if head != a.text && !(a.fold && strings.EqualFold(head, a.text)) {
+	first, _ := utf8.DecodeRuneInString(s)
+	for _, a := range aliasesByFirst[first] {
+		if !aliasHead(s, a) {
 			continue
 		}
 		if rest := s[len(a.text):]; rest != "" {
@@ -120,7 +147,7 @@ var listSep = regexp.MustCompile(`\s*(?:[/,;&+|]|\band\b|\bund\b|\bet\b|\by\b|\b
 // Press/Reuters", "AFP, dpa"); ok is false when any item is not an agency.
 func agencyList(s string) (names []string, ok bool) {
 	s = strings.TrimSpace(s)
-	if s == "" {
+	if s == "" || !mayListAgencies(s) {
 		return nil, false
 	}
 	for _, item := range listSep.Split(s, -1) {
@@ -141,6 +168,32 @@ func agencyList(s string) (names []string, ok bool) {
 	}
 	return names, len(names) > 0
 }
+
+// mayListAgencies is a cheap test that must pass for agencyList(s) to
+// succeed; it spares most lines the split on listSep. Past the leading
+// runes that the trimming of items removes (".", ":" and white space), s
+// either starts its first item, which must then start with an alias, or
+// starts a separator, whose first rune is one of listSepStart (the "\s*"
+// before it is white space, skipped too). So if neither holds, the first
+// non-empty item cannot start with an alias, or there is none, and
+// agencyList fails.
+func mayListAgencies(s string) bool {
+	s = strings.TrimLeftFunc(s, func(r rune) bool { return r == '.' || r == ':' || unicode.IsSpace(r) })
+	first, _ := utf8.DecodeRuneInString(s)
+	if strings.ContainsRune(listSepStart, first) {
+		return true
+	}
+	for _, a := range aliasesByFirst[first] {
+		if aliasHead(s, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// listSepStart holds the runes that can start a match of listSep after its
+// leading white space.
+const listSepStart = "/,;&+|aueyи"
 
 // agenciesIn returns the agencies that start items of the list s, where
 // items may carry more words after the agency ("AP Washington", "Jane Roe,
@@ -239,13 +292,13 @@ func Credits(text string) (credits []string, dateline string) {
 	for _, sp := range textnorm.Paragraphs(text) {
 		line := strings.TrimSpace(text[sp.Start:sp.End])
 		if strings.ContainsRune(line, '\n') {
-			line = strings.Join(strings.Fields(line), " ")
+			line = joinFields(line)
 		}
 		if line == "" {
 			continue
 		}
-		words := len(strings.Fields(line))
-		if long < 3 && (words >= 8 || dlJapan.MatchString(line)) {
+		words := countFields(line, 21) // only "< 8" and "<= 20" matter
+		if long < 3 && (words >= 8 || mayBeJapanese(line) && dlJapan.MatchString(line)) {
 			long++
 			place, names := parseDateline(line)
 			add(names...)
@@ -253,15 +306,83 @@ func Credits(text string) (credits []string, dateline string) {
 				dateline = place
 			}
 		}
-		if isPhotoCredit(line) {
-			continue
-		}
+		// Photo credits credit nothing. The test is costly and matters
+		// only for lines that name agencies, so it comes last.
+		var names []string
 		if words <= 20 {
-			add(creditLine(line)...)
+			names = creditLine(line)
 		}
-		add(trailer(line)...)
+		names = append(names, trailer(line)...)
+		if len(names) > 0 && !isPhotoCredit(line) {
+			add(names...)
+		}
 	}
 	return credits, dateline
+}
+
+// joinFields returns strings.Join(strings.Fields(s), " ") without building
+// the slice.
+func joinFields(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		r, size := decodeRune(s, i)
+		if !unicode.IsSpace(r) {
+			j := i + size
+			for j < len(s) {
+				r, size := decodeRune(s, j)
+				if unicode.IsSpace(r) {
+					break
+				}
+				j += size
+			}
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(s[i:j])
+			i = j
+			continue
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// decodeRune is utf8.DecodeRuneInString(s[i:]) with a shortcut for ASCII.
+func decodeRune(s string, i int) (rune, int) {
+	if c := s[i]; c < utf8.RuneSelf {
+		return rune(c), 1
+	}
+	return utf8.DecodeRuneInString(s[i:])
+}
+
+// countFields returns min(len(strings.Fields(s)), limit) without building
+// the slice.
+func countFields(s string, limit int) int {
+	n := 0
+	inField := false
+	for i := 0; i < len(s) && n < limit; {
+		c := s[i]
+		space := false
+		if c < utf8.RuneSelf {
+			space = c == ' ' || '\t' <= c && c <= '\r'
+			i++
+		} else {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			space = unicode.IsSpace(r)
+			i += size
+		}
+		if !space && !inField {
+			n++
+		}
+		inField = !space
+	}
+	return n
+}
+
+// mayBeJapanese reports whether p starts as dlJapan needs: with "【" or "[".
+func mayBeJapanese(p string) bool {
+	return strings.HasPrefix(p, "[") || strings.HasPrefix(p, "【")
 }
 
 // creditLine reads a short line that is a credit: labelled, a wire
@@ -299,8 +420,39 @@ func trailer(line string) []string {
 	// The credit and the punctuation before it fit in the last 200 bytes;
 	// matching the end-anchored expressions on the whole line would cost
 	// a scan from every position.
-	line = fullWidthParens.Replace(tail(line, 200))
-	if m := trailerRE.FindStringSubmatch(line); m != nil {
+	line = tail(line, 200)
+	if strings.Contains(line, "（") || strings.Contains(line, "）") {
+		line = fullWidthParens.Replace(line)
+	}
+	// Both expressions can only match near the end, at one place each
+	// that is found without them; they run only if the rune of
+	// punctuation they need is there, and then on the suffix from there.
+	// Neither looks at the text before its match, so on a suffix that
+	// starts on a rune boundary at or before the start of every match
+	// they find the same leftmost match.
+	start := -1
+	// trailerRE's dash form: the dash (or pair of dashes) before the
+	// credit is the last dash of the line, as nothing after it may be a
+	// dash or a parenthesis; before the dashes are white space and one
+	// rune of punctuation.
+	if d := lastDash(line); d >= 0 {
+		if e := lastDash(line[:d]); e >= 0 && e+len(dashAt(line, e)) == d {
+			d = e
+		}
+		start = punctBefore(line, d, trailerPunct)
+	}
+	// The parenthesised form, and jpTrailer: the "(" is the last one of
+	// the line (nothing but "[^()]", ")" and white space may follow it),
+	// with white space and one rune of punctuation before it.
+	paren, jp := -1, -1
+	if o := strings.LastIndexByte(line, '('); o >= 0 {
+		paren = punctBefore(line, o, trailerPunct)
+		jp = punctBefore(line, o, "。」")
+	}
+	if paren >= 0 && (start < 0 || paren < start) {
+		start = paren
+	}
+	if m := submatchIf(start >= 0, trailerRE, line[max(start, 0):]); m != nil {
 		if m[1] != "" {
 			if names, ok := agencyList(strings.TrimPrefix(m[1], "The ")); ok {
 				return names
@@ -317,12 +469,80 @@ func trailer(line string) []string {
 		return nil
 	}
 	// Japanese papers end wire copy with "（共同）" straight after the "。".
-	if m := jpTrailer.FindStringSubmatch(line); m != nil {
+	if m := submatchIf(jp >= 0, jpTrailer, line[max(jp, 0):]); m != nil {
 		if names, ok := agencyList(m[1]); ok {
 			return names
 		}
 	}
 	return nil
+}
+
+// lastDash returns the index of the last dash ("-", "–", "—" or "―") in
+// s, or -1: strings.LastIndexAny(s, "-–—―"), spelled out for speed.
+func lastDash(s string) int {
+	for i := len(s) - 1; i >= 0; i-- {
+		if dashAt(s, i) != "" {
+			return i
+		}
+	}
+	return -1
+}
+
+// dashAt returns the dash that starts at s[i], or "".
+func dashAt(s string, i int) string {
+	switch {
+	case s[i] == '-':
+		return "-"
+	case s[i] != 0xe2:
+		return ""
+	}
+	for _, d := range []string{"–", "—", "―"} {
+		if strings.HasPrefix(s[i:], d) {
+			return d
+		}
+	}
+	return ""
+}
+
+// spaceBefore returns the start of the run of white space (as "\s" in a
+// regular expression: ASCII only) that ends at s[i].
+func spaceBefore(s string, i int) int {
+	for i > 0 && isRegexpSpace(s[i-1]) {
+		i--
+	}
+	return i
+}
+
+// trailerPunct is the punctuation that trailerRE wants before a credit.
+const trailerPunct = `.!?"”’»)]`
+
+// punctBefore returns the start of the rune before the white space (if
+// any) before s[i] when that rune is one of set, and -1 otherwise.
+func punctBefore(s string, i int, set string) int {
+	end := spaceBefore(s, i)
+	k := runeBefore(s, end)
+	if k < 0 {
+		return -1
+	}
+	if r, size := utf8.DecodeRuneInString(s[k:]); k+size != end || !strings.ContainsRune(set, r) {
+		return -1
+	}
+	return k
+}
+
+// runeBefore returns the start of the rune before s[i], or of the nearest
+// rune start before it if s is not valid UTF-8 there: in either case a
+// place where decoding s and decoding s from there agree. It returns -1
+// when i is 0.
+func runeBefore(s string, i int) int {
+	if i == 0 {
+		return -1
+	}
+	i--
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return i
 }
 
 // tagLine is a wire reporter's tag line: "Associated Press writer Jane Doe
@@ -356,11 +576,11 @@ var jpTrailer = regexp.MustCompile(`[。」]\s*\(([^()]{1,12})\)\s*$`)
 
 // parseDateline reads the dateline at the start of a paragraph, if any.
 func parseDateline(p string) (place string, names []string) {
-	if m := dlJapan.FindStringSubmatch(p); m != nil {
+	if m := submatchIf(mayBeJapanese(p), dlJapan, p); m != nil {
 		names, _ = agencyList(m[2])
 		return strings.TrimSpace(m[1]), names
 	}
-	if m := dlLeading.FindStringSubmatch(p); m != nil {
+	if m := submatchIf(strings.HasPrefix(p, "("), dlLeading, p); m != nil {
 		if names, ok := agencyList(m[1]); ok {
 			if m[2] != "" && isPlace(m[2], true) {
 				place = strings.TrimSpace(m[2])
@@ -370,21 +590,21 @@ func parseDateline(p string) (place string, names []string) {
 	}
 	// "Berlin (dpa) - …" needs the dash: "President Joe Biden (AP) spoke"
 	// is no dateline.
-	if m := dlParen.FindStringSubmatch(p); m != nil {
+	if m := submatchIf(mayParen(p), dlParen, p); m != nil {
 		if names, ok := agencyList(m[2]); ok {
 			if place, ok := datelinePlace(m[1], strings.TrimSpace(m[3]) != ""); ok {
 				return place, names
 			}
 		}
 	}
-	if m := dlSlash.FindStringSubmatch(p); m != nil {
+	if m := submatchIf(maySlash(p), dlSlash, p); m != nil {
 		if names, ok := agencyList(m[2]); ok {
 			if place, ok := datelinePlace(m[1], true); ok {
 				return place, names
 			}
 		}
 	}
-	if m := dlDash.FindStringSubmatch(p); m != nil {
+	if m := submatchIf(mayDash(p), dlDash, p); m != nil {
 		if names, ok := agencyList(m[2]); ok {
 			if place, ok := datelinePlace(m[1], false); ok && strings.Contains(m[1], ",") {
 				return place, names
@@ -397,6 +617,55 @@ func parseDateline(p string) (place string, names []string) {
 		}
 	}
 	return "", nil
+}
+
+// submatchIf returns re.FindStringSubmatch(p) if may, a cheap test that
+// every match of re passes, is true, and nil otherwise.
+func submatchIf(may bool, re *regexp.Regexp, p string) []string {
+	if !may {
+		return nil
+	}
+	return re.FindStringSubmatch(p)
+}
+
+// mayParen reports whether p passes a test every match of dlParen passes:
+// the first parenthesis opens the credit, after at least one byte of place,
+// and the next one closes it, as neither the place nor the credit may hold
+// one.
+func mayParen(p string) bool {
+	i := strings.IndexAny(p, "()")
+	if i <= 0 || p[i] != '(' {
+		return false
+	}
+	j := strings.IndexAny(p[i+1:], "()")
+	return j >= 0 && p[i+1+j] == ')'
+}
+
+// maySlash is the same for dlSlash: a "/" after at least one byte of place,
+// and a second "/" after it.
+func maySlash(p string) bool {
+	i := strings.IndexByte(p, '/')
+	return i > 0 && strings.IndexByte(p[i+1:], '/') >= 0
+}
+
+// mayDash is the same for dlDash: a dash ("-", "–" or "—") with white space
+// ("\s": ASCII) right before and after it, after at least one byte of place.
+func mayDash(p string) bool {
+	for i := 1; i+1 < len(p); i++ {
+		if !isRegexpSpace(p[i-1]) {
+			continue
+		}
+		if d := dashAt(p, i); d != "" && d != "―" && i+len(d) < len(p) && isRegexpSpace(p[i+len(d)]) {
+			return true
+		}
+	}
+	return false
+}
+
+// isRegexpSpace reports whether c is white space as "\s" means it in a
+// regular expression.
+func isRegexpSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
 }
 
 // datelinePlace checks the text before a dateline's agency credit: a

@@ -255,6 +255,9 @@ var (
 var (
 	publishedKeys = []string{"publi", "post", "date", "releas", "erschien", "veröff", "опубл", "дата", "配信", "公開", "掲載", "発行"}
 	updatedKeys   = []string{"updat", "modif", "revis", "aktuali", "mis à jour", "actuali", "aggiorn", "atualiz", "обновл", "更新"}
+
+	publishedKeySet = newLiterals(publishedKeys...)
+	updatedKeySet   = newLiterals(updatedKeys...)
 )
 
 // Dates finds the publication and update dates printed in a plain text:
@@ -283,21 +286,25 @@ func datesAt(text string, now time.Time) (published, updated time.Time) {
 			continue
 		}
 		n++
-		words := len(strings.Fields(line))
+		words := countFields(line, 21) // only "<= 20" and "<= 12" matter
 		short := words <= 20 || utf8.RuneCountInString(line) <= 80
+		scan := line
+		if !short {
+			scan = prefix(line, 64) // labels count only at the start
+		}
+		lower := "" // of scan, when needed
 		for _, lab := range []struct {
 			re   *regexp.Regexp
-			keys []string
+			keys *literals
 			dst  *parsedDate
-		}{{labelPublished, publishedKeys, &pub}, {labelUpdated, updatedKeys, &upd}} {
+		}{{labelPublished, publishedKeySet, &pub}, {labelUpdated, updatedKeySet, &upd}} {
 			if !lab.dst.t.IsZero() {
 				continue
 			}
-			scan := line
-			if !short {
-				scan = prefix(line, 64) // labels count only at the start
+			if lower == "" {
+				lower = strings.ToLower(scan)
 			}
-			if !containsAny(strings.ToLower(scan), lab.keys) {
+			if !lab.keys.in(lower) {
 				continue
 			}
 			for _, loc := range lab.re.FindAllStringIndex(scan, 4) {

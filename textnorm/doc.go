@@ -23,7 +23,16 @@ func (s Sentence) Words() int { return s.Tok[1] - s.Tok[0] }
 // with the paragraphs (as strings) and returns which to leave out; it is how
 // page chrome is kept out of the analysis without importing the extractor.
 func (a *Analyzer) Analyze(text string, skip func(paras []string) []bool) *Doc {
-	d := &Doc{Text: text, Paras: Paragraphs(text)}
+	d := &Doc{}
+	a.AnalyzeTo(d, text, skip)
+	return d
+}
+
+// AnalyzeTo is Analyze into d, whose slices it reuses: what d held before
+// is overwritten. It spares a caller that analyses many texts in turn most
+// of the allocations.
+func (a *Analyzer) AnalyzeTo(d *Doc, text string, skip func(paras []string) []bool) {
+	*d = Doc{Text: text, Paras: Paragraphs(text), Tokens: d.Tokens[:0], Sentences: d.Sentences[:0]}
 	if skip != nil && len(d.Paras) > 0 {
 		ps := make([]string, len(d.Paras))
 		for i, p := range d.Paras {
@@ -49,5 +58,4 @@ func (a *Analyzer) Analyze(text string, skip func(paras []string) []bool) *Doc {
 			})
 		}
 	}
-	return d
 }

@@ -73,11 +73,32 @@ func IDF(term uint32, extraDocs, extraDF int) float32 {
 // its background IDF, with years (1900–2099) capped low, since every news
 // text carries one.
 func TermWeight(term uint32) float32 {
-	if _, ok := yearTerms[term]; ok {
-		return 2
+	w := termWeights()
+	if x, ok := w.known[term]; ok {
+		return x
 	}
-	return IDF(term, 0, 0)
+	return w.rare
 }
+
+// termWeights holds TermWeight precomputed: for the years and the terms of
+// the background table, and for every other term (all of which have the
+// same IDF, that of a term in no background document).
+var termWeights = sync.OnceValue(func() (w struct {
+	known map[uint32]float32
+	rare  float32
+}) {
+	b := background()
+	w.known = make(map[uint32]float32, len(b.df)+len(yearTerms))
+	for term := range b.df {
+		w.known[term] = IDF(term, 0, 0)
+	}
+	for term := range yearTerms {
+		w.known[term] = 2
+	}
+	n, df := float64(b.docs), 0.0 // IDF's formula for a term with df 0
+	w.rare = float32(math.Log((n+1)/(df+1)) + 1)
+	return w
+})
 
 var yearTerms = func() map[uint32]struct{} {
 	m := make(map[uint32]struct{}, 200)

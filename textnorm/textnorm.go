@@ -7,8 +7,8 @@
 // an English Snowball stem for content words. Function words are marked so
 // later stages can ignore them.
 //
-// Cost: one pass over the text; the stemmer is cached per Analyzer, so the
-// steady state is a map lookup per word. An Analyzer is not safe for
+// Cost: one pass over the text; word analysis is cached per Analyzer, so
+// the steady state is a map lookup per word. An Analyzer is not safe for
 // concurrent use; give each goroutine its own (they are cheap).
 package textnorm
 
@@ -48,8 +48,20 @@ type Token struct {
 // Analyzer normalises and tokenises text. The zero value is not usable; call
 // NewAnalyzer. Not safe for concurrent use.
 type Analyzer struct {
-	fold  cases.Caser
-	stems map[string]stemEntry
+	fold   cases.Caser
+	stems  map[string]stemEntry
+	tokens map[string]tokenEntry // by the word as written
+}
+
+// tokenEntry is everything appendToken derives from a word as written (all
+// of a Token but its offsets), or drop for a word that normalises to
+// nothing.
+type tokenEntry struct {
+	norm, stem     string
+	hash, stemHash uint64
+	kind           Kind
+	content, cap   bool
+	drop           bool
 }
 
 type stemEntry struct {
@@ -57,12 +69,16 @@ type stemEntry struct {
 	hash uint64
 }
 
-// maxStemCache bounds the stem cache; it is reset when full.
-const maxStemCache = 1 << 17
+// maxStemCache bounds the stem cache and maxTokenCache the token cache;
+// each is reset when full.
+const (
+	maxStemCache  = 1 << 17
+	maxTokenCache = 1 << 16
+)
 
 // NewAnalyzer returns an Analyzer with an empty stem cache.
 func NewAnalyzer() *Analyzer {
-	return &Analyzer{fold: cases.Fold(), stems: make(map[string]stemEntry, 4096)}
+	return &Analyzer{fold: cases.Fold(), stems: make(map[string]stemEntry, 4096), tokens: make(map[string]tokenEntry, 4096)}
 }
 
 // Tokens appends the word and number tokens of text[start:end] to dst and
@@ -101,11 +117,35 @@ func isWordish(v string) bool {
 }
 
 func (a *Analyzer) appendToken(dst []Token, v string, s, e int) []Token {
+	te, ok := a.tokens[v]
+	if !ok {
+		// A token depends on nothing but v: cache it. Its strings are
+		// taken from a copy of v, so the cache holds no text alive.
+		v = strings.Clone(v)
+		te = a.analyzeToken(v)
+		if len(a.tokens) >= maxTokenCache {
+			clear(a.tokens)
+		}
+		a.tokens[v] = te
+	}
+	if te.drop {
+		return dst
+	}
+	return append(dst, Token{
+		Start: s, End: e,
+		Norm: te.norm, Stem: te.stem,
+		Hash: te.hash, StemHash: te.stemHash,
+		Kind: te.kind, Content: te.content, Cap: te.cap,
+	})
+}
+
+// analyzeToken normalises, classifies and stems the word v.
+func (a *Analyzer) analyzeToken(v string) tokenEntry {
 	first, _ := utf8.DecodeRuneInString(v)
-	t := Token{Start: s, End: e, Cap: unicode.IsUpper(first)}
+	t := Token{Cap: unicode.IsUpper(first)}
 	n := a.normalize(v)
 	if n == "" {
-		return dst
+		return tokenEntry{drop: true}
 	}
 	if isNumber(n) {
 		t.Kind = Number
@@ -126,7 +166,11 @@ func (a *Analyzer) appendToken(dst []Token, v string, s, e int) []Token {
 	} else {
 		t.Stem, t.StemHash = n, t.Hash
 	}
-	return append(dst, t)
+	return tokenEntry{
+		norm: t.Norm, stem: t.Stem,
+		hash: t.Hash, stemHash: t.StemHash,
+		kind: t.Kind, content: t.Content, cap: t.Cap,
+	}
 }
 
 // normalize applies NFKC and case folding, and strips possessive endings.

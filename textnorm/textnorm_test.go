@@ -337,3 +337,23 @@ func TestIDF(t *testing.T) {
 		t.Errorf("TermWeight(rare): got %v, want its IDF %v", w, ir)
 	}
 }
+
+// TestTermWeightTable checks the precomputed TermWeight against its
+// definition.
+func TestTermWeightTable(t *testing.T) {
+	an := textnorm.NewAnalyzer()
+	text := "In 2021 the government of Zxqvwlmrpt said 1999 troops, 70,000 people and the city's mayor were stable"
+	for _, tok := range an.Tokens(nil, text, 0, len(text)) {
+		term := uint32(tok.StemHash)
+		want := textnorm.IDF(term, 0, 0)
+		if n := tok.Norm; len(n) == 4 && (n[:2] == "19" || n[:2] == "20") {
+			want = 2
+		}
+		if got := textnorm.TermWeight(term); got != want {
+			t.Errorf("TermWeight(%q): got %v, want %v", tok.Norm, got, want)
+		}
+	}
+	if got, want := textnorm.TermWeight(0), textnorm.IDF(0, 0, 0); got != want {
+		t.Errorf("TermWeight(0): got %v, want %v", got, want)
+	}
+}
