@@ -36,7 +36,8 @@ type Engine struct {
 	docs    []*entry // by handle; nil once removed
 	byID    map[string]uint32
 	docLSH  *lsh.Index
-	sentLSH *lsh.Index
+	sentLSH *lsh.Index // values: offsets of records in feats
+	feats   feats
 	stories *story.Clusterer
 	df      map[uint32]uint32 // live document frequency of content terms
 	live    int
@@ -60,7 +61,8 @@ func (e *Engine) Stats() Stats {
 // entry is one indexed article.
 type entry struct {
 	p       *Prepared
-	order   int // handle, also the insertion order
+	order   int    // handle, also the insertion order
+	feat    uint64 // offset of its first sentence record in feats
 	story   int
 	edges   []*pairEdge
 	removed bool
@@ -155,6 +157,7 @@ func (e *Engine) Add(p *Prepared) *Result {
 type Pending struct {
 	p     *Prepared
 	seen  uint32 // the articles matched: handles below seen
+	feat  uint64 // and their sentence records: offsets below feat
 	cross uint64 // the LSH indexes' Crossings when matched
 	// cands are p's candidates among handles < seen that pass the hit bar,
 	// best first; judged holds the verdicts reached so far (nil: no reuse).
@@ -176,8 +179,8 @@ type cand struct {
 func (e *Engine) Match(p *Prepared) *Pending {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	m := &Pending{p: p, seen: uint32(len(e.docs)), cross: e.crossings()}
-	m.cands = e.candidatesLocked(p, 0)
+	m := &Pending{p: p, seen: uint32(len(e.docs)), feat: e.feats.next(), cross: e.crossings()}
+	m.cands = e.candidatesLocked(p, 0, 0)
 	sortCands(m.cands)
 	top := m.cands[:min(len(m.cands), e.opts.MaxCandidates)]
 	m.judged = make(map[uint32]*pairEdge, len(top))
@@ -205,9 +208,9 @@ func (e *Engine) Commit(m *Pending) *Result {
 		// A bucket crossed MaxBucket since Match: a query now may skip
 		// other buckets, so the earlier hit counts may be stale. Rare;
 		// count again.
-		cands = e.candidatesLocked(p, 0)
+		cands = e.candidatesLocked(p, 0, 0)
 	} else if uint32(len(e.docs)) > m.seen {
-		cands = append(slices.Clip(cands), e.candidatesLocked(p, m.seen)...)
+		cands = append(slices.Clip(cands), e.candidatesLocked(p, m.seen, m.feat)...)
 	}
 	// Articles removed meanwhile are no candidates.
 	cands = slices.DeleteFunc(cands, func(c cand) bool { return e.docs[c.h] == nil })
@@ -266,7 +269,7 @@ func sortCands(cs []cand) {
 // articles (at most MaxCandidates), without counting them in the Stats.
 // The caller holds e.mu (read or write).
 func (e *Engine) matchLocked(p *Prepared) []*pairEdge {
-	cands := e.candidatesLocked(p, 0)
+	cands := e.candidatesLocked(p, 0, 0)
 	sortCands(cands)
 	var edges []*pairEdge
 	for _, c := range cands[:min(len(cands), e.opts.MaxCandidates)] {
@@ -291,12 +294,14 @@ func (e *Engine) judgeLocked(p *Prepared, h uint32) *pairEdge {
 }
 
 // candidatesLocked returns, unordered, the articles with handles ≥ from
-// that pass p's hit bar, with their hit counts. The caller holds e.mu.
-func (e *Engine) candidatesLocked(p *Prepared, from uint32) []cand {
+// that pass p's hit bar, with their hit counts; feat is the offset of the
+// first sentence record of handle from (feats.next() when from was the
+// next handle). The caller holds e.mu.
+func (e *Engine) candidatesLocked(p *Prepared, from uint32, feat uint64) []cand {
 	o := &e.opts
 	hits := make(map[uint32]int, 64)
 	if o.Level >= LevelReuse {
-		e.sentenceHits(p, from, hits)
+		e.sentenceHits(p, feat, hits)
 	}
 	// Document-level near-duplicate candidates always pass the hit bar.
 	e.docLSH.QueryFrom(p.DocKeys, uint64(from), func(v uint64) bool {
@@ -378,22 +383,20 @@ func (p *Prepared) Indexed() int { return p.indexed }
 // check is one short merge per collision and removes most chance
 // collisions before the full alignment runs.
 //
-// Only articles with handles ≥ from are counted.
-func (e *Engine) sentenceHits(p *Prepared, from uint32, hits map[uint32]int) {
+// Only sentence records at offsets ≥ from are counted. The check reads the
+// colliding sentence's record (feats), not its article.
+func (e *Engine) sentenceHits(p *Prepared, from uint64, hits map[uint32]int) {
 	verify := e.opts.VerifySim
 	seen := map[uint32]bool{}
 	p.sentenceKeys(e.opts.SentenceBands, func(i int, keys []uint64) {
 		clear(seen)
-		e.sentLSH.QueryFrom(keys, sentenceRef(from, 0), func(v uint64) bool {
-			h := uint32(v >> 16)
-			if seen[h] {
+		e.sentLSH.QueryFrom(keys, from, func(v uint64) bool {
+			r := e.feats.record(v)
+			h := r[0]
+			if seen[h] || e.docs[h] == nil {
 				return true
 			}
-			d := e.docs[h]
-			if d == nil {
-				return true
-			}
-			if align.SentenceSim(&p.Doc, i, &d.p.Doc, int(v&0xffff)) >= verify {
+			if recordSim(&p.Doc, i, r) >= verify {
 				seen[h] = true
 				hits[h]++
 			}
@@ -402,10 +405,16 @@ func (e *Engine) sentenceHits(p *Prepared, from uint32, hits map[uint32]int) {
 	})
 }
 
-// sentenceRef packs an article handle and a sentence index into a
-// sentence-index value (sentences past 65535 share the last index).
-func sentenceRef(h uint32, sentence int) uint64 {
-	return uint64(h)<<16 | uint64(min(sentence, 0xffff))
+// sentenceRefs calls fn with each indexed sentence of the article at
+// handle h, its band keys and the offset of its record in feats, given the
+// offset of its first record.
+func (e *Engine) sentenceRefs(p *Prepared, off uint64, fn func(i int, keys []uint64, ref uint64)) {
+	p.sentenceKeys(e.opts.SentenceBands, func(i int, keys []uint64) {
+		size := recordSize(int(p.Doc.Sentences[i].NTerms))
+		off = place(off, size)
+		fn(i, keys, off)
+		off += uint64(size)
+	})
 }
 
 func side(p *Prepared, order int) provenance.Side {
@@ -415,14 +424,14 @@ func side(p *Prepared, order int) provenance.Side {
 // commitLocked inserts p into the indexes with its edges and story.
 func (e *Engine) commitLocked(p *Prepared, edges []*pairEdge) uint32 {
 	h := uint32(len(e.docs))
-	en := &entry{p: p, order: int(h)}
+	en := &entry{p: p, order: int(h), feat: e.feats.next()}
 	e.docs = append(e.docs, en)
 	e.byID[p.Article.ID] = h
 	e.live++
 	e.docLSH.Insert(p.DocKeys, uint64(h))
 	if e.opts.Level >= LevelReuse {
 		p.sentenceKeys(e.opts.SentenceBands, func(i int, keys []uint64) {
-			e.sentLSH.Insert(keys, sentenceRef(h, i))
+			e.sentLSH.Insert(keys, e.feats.add(h, &p.Doc, i))
 		})
 	}
 	var linked []uint32
@@ -474,8 +483,8 @@ func (e *Engine) removeLocked(h uint32) {
 	p := en.p
 	e.docLSH.Remove(p.DocKeys, uint64(h))
 	if e.opts.Level >= LevelReuse {
-		p.sentenceKeys(e.opts.SentenceBands, func(i int, keys []uint64) {
-			e.sentLSH.Remove(keys, sentenceRef(h, i))
+		e.sentenceRefs(p, en.feat, func(_ int, keys []uint64, ref uint64) {
+			e.sentLSH.Remove(keys, ref)
 		})
 	}
 	for _, ed := range en.edges {
