@@ -22,8 +22,12 @@ type feats struct {
 	chunks [][]uint32
 }
 
-// featChunk is the size of a chunk in words (4 MiB); a variable for tests.
-var featChunk uint64 = 1 << 20
+// featChunk is the size of a chunk in words (4 MiB), a power of two (1 <<
+// featShift); a variable for tests, which set both.
+var (
+	featShift uint   = 20
+	featChunk uint64 = 1 << featShift
+)
 
 // recordSize is the size in words of a sentence's record.
 func recordSize(nTerms int) int { return 3 + 2*nTerms }
@@ -32,8 +36,8 @@ func recordSize(nTerms int) int { return 3 + 2*nTerms }
 // offset is off: off itself, or the start of the next chunk when it would
 // not fit in this one.
 func place(off uint64, size int) uint64 {
-	if off%featChunk+uint64(size) > featChunk {
-		return (off/featChunk + 1) * featChunk
+	if off&(featChunk-1)+uint64(size) > featChunk {
+		return (off>>featShift + 1) << featShift
 	}
 	return off
 }
@@ -43,7 +47,7 @@ func (f *feats) next() uint64 {
 	if len(f.chunks) == 0 {
 		return 0
 	}
-	return uint64(len(f.chunks)-1)*featChunk + uint64(len(f.chunks[len(f.chunks)-1]))
+	return uint64(len(f.chunks)-1)<<featShift + uint64(len(f.chunks[len(f.chunks)-1]))
 }
 
 // add appends the record of sentence i of d, of article h, and returns its
@@ -56,7 +60,7 @@ func (f *feats) add(h uint32, d *align.Doc, i int) uint64 {
 		panic("engine: sentence too long for a feature record")
 	}
 	off := place(f.next(), size)
-	if len(f.chunks) == 0 || off%featChunk == 0 && off/featChunk == uint64(len(f.chunks)) {
+	if off>>featShift == uint64(len(f.chunks)) {
 		f.chunks = append(f.chunks, make([]uint32, 0, featChunk))
 	}
 	c := &f.chunks[len(f.chunks)-1]
@@ -71,8 +75,8 @@ func (f *feats) add(h uint32, d *align.Doc, i int) uint64 {
 // record returns the record at off: handle, weight bits, term count, terms,
 // weight bits.
 func (f *feats) record(off uint64) []uint32 {
-	c := f.chunks[off/featChunk]
-	pos := off % featChunk
+	c := f.chunks[off>>featShift]
+	pos := off & (featChunk - 1)
 	n := uint64(c[pos+2])
 	return c[pos : pos+3+2*n]
 }

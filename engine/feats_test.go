@@ -106,15 +106,19 @@ func TestFeatChunks(t *testing.T) {
 		return out
 	}
 	want := run()
-	defer func(v uint64) { featChunk = v }(featChunk)
+	defer func(s uint, c uint64) { featShift, featChunk = s, c }(featShift, featChunk)
 	// The smallest chunk the longest sentence fits in.
-	featChunk = 0
+	longest := 0
 	for _, p := range ps {
 		p.sentenceKeys(8, func(i int, _ []uint64) {
-			featChunk = max(featChunk, uint64(recordSize(int(p.Doc.Sentences[i].NTerms))))
+			longest = max(longest, recordSize(int(p.Doc.Sentences[i].NTerms)))
 		})
 	}
-	featChunk += 7
+	featShift = 0
+	for 1<<featShift < longest {
+		featShift++
+	}
+	featChunk = 1 << featShift
 	got := run()
 	for i := range want {
 		if got[i] != want[i] {
