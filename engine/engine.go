@@ -172,21 +172,28 @@ type cand struct {
 	hits int
 }
 
-// Match finds and aligns p's candidates among the articles indexed now,
-// under the read lock: any number of Matches run in parallel with each
-// other, with queries and with the matching of Add. Commit adds the
-// article. Match does not change the index.
+// Match finds p's candidates among the articles indexed now, under the
+// read lock, and aligns them after releasing it: any number of Matches
+// run in parallel with each other, with queries and with the matching of
+// Add. Commit adds the article. Match does not change the index.
 func (e *Engine) Match(p *Prepared) *Pending {
 	e.mu.RLock()
-	defer e.mu.RUnlock()
 	m := &Pending{p: p, seen: uint32(len(e.docs)), feat: e.feats.next(), cross: e.crossings()}
 	m.cands = e.candidatesLocked(p, 0, 0)
 	sortCands(m.cands)
 	top := m.cands[:min(len(m.cands), e.opts.MaxCandidates)]
+	// An entry's article and order never change once it is added (a
+	// removal only clears its slot in e.docs): Judge reads them without
+	// the lock.
+	ens := make([]*entry, len(top))
+	for i, c := range top {
+		ens[i] = e.docs[c.h]
+	}
+	e.mu.RUnlock()
 	m.judged = make(map[uint32]*pairEdge, len(top))
-	for _, c := range top {
-		if e.docs[c.h].p.Article.ID != p.Article.ID { // replaced on commit, not aligned
-			m.judged[c.h] = e.judgeLocked(p, c.h)
+	for i, c := range top {
+		if ens[i].p.Article.ID != p.Article.ID { // replaced on commit, not aligned
+			m.judged[c.h] = e.judge(p, c.h, ens[i], int(m.seen))
 		}
 	}
 	return m
@@ -285,8 +292,13 @@ func (e *Engine) matchLocked(p *Prepared) []*pairEdge {
 // order of the two insertion positions, so the verdict holds wherever p
 // ends up after h.
 func (e *Engine) judgeLocked(p *Prepared, h uint32) *pairEdge {
-	d := e.docs[h]
-	j, ok := Judge(&e.opts, d.p, d.order, p, len(e.docs))
+	return e.judge(p, h, e.docs[h], len(e.docs))
+}
+
+// judge aligns p (to be added at position next) with d, the entry of
+// handle h.
+func (e *Engine) judge(p *Prepared, h uint32, d *entry, next int) *pairEdge {
+	j, ok := Judge(&e.opts, d.p, d.order, p, next)
 	if !ok {
 		return nil
 	}
