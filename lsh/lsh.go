@@ -3,9 +3,8 @@
 // that agree on every row of at least one band become candidates. Items of
 // Jaccard similarity s collide with probability 1 − (1 − s^r)^b.
 //
-// Cost: memory is one bucket entry per band per item: about 20 bytes for a
-// bucket of one value (a map entry), 8 bytes plus a slice and a map entry
-// for larger buckets; a query touches b buckets. Buckets larger than MaxBucket are treated
+// Cost: memory is one bucket entry (8 bytes plus map overhead) per band per
+// item; a query touches b buckets. Buckets larger than MaxBucket are treated
 // as uninformative and skipped by queries (they hold shingles every document
 // shares), which bounds query time at the price of recall for the most
 // common content.
@@ -63,11 +62,8 @@ type Index struct {
 	// MaxBucket: buckets with more entries than this are skipped by Query.
 	// Set it before the first Insert.
 	MaxBucket int
-	// Buckets of one value (most of them in a sentence index) cost a map
-	// entry of 16 bytes in one; larger ones a slice in many.
-	one     map[uint64]uint64
-	many    map[uint64][]uint64
-	entries int
+	buckets   map[uint64][]uint64
+	entries   int
 	// crossings counts the times a bucket grew past MaxBucket or shrank
 	// back to it (see Crossings).
 	crossings uint64
@@ -81,7 +77,7 @@ func New(bands, rows int) (*Index, error) {
 	if bands < 1 || rows < 1 {
 		return nil, fmt.Errorf("lsh: bands and rows must be positive, got %d×%d", bands, rows)
 	}
-	return &Index{bands: bands, rows: rows, MaxBucket: DefaultMaxBucket, one: map[uint64]uint64{}, many: map[uint64][]uint64{}}, nil
+	return &Index{bands: bands, rows: rows, MaxBucket: DefaultMaxBucket, buckets: make(map[uint64][]uint64)}, nil
 }
 
 // Bands returns the index's band count.
@@ -125,59 +121,32 @@ func mix(x uint64) uint64 {
 // sorted, which lets QueryFrom skip straight to the values it wants.
 func (ix *Index) Insert(keys []uint64, v uint64) {
 	for _, k := range keys {
-		b, ok := ix.many[k]
-		if !ok {
-			old, ok := ix.one[k]
-			if !ok {
-				ix.one[k] = v // a bucket of one is never skipped
-				continue
-			}
-			delete(ix.one, k)
-			b = []uint64{old}
-		}
-		if n := len(b); b[n-1] > v {
+		b := ix.buckets[k]
+		if n := len(b); n > 0 && b[n-1] > v {
 			ix.unordered = true
 		}
 		if ix.MaxBucket > 0 && len(b) == ix.MaxBucket {
 			ix.crossings++
 		}
-		ix.many[k] = append(b, v)
+		ix.buckets[k] = append(b, v)
 	}
 	ix.entries += len(keys)
-}
-
-// bucket returns the values under k (a slice of one: the caller's scratch
-// for a bucket of one value).
-func (ix *Index) bucket(k uint64, scratch *[1]uint64) []uint64 {
-	if v, ok := ix.one[k]; ok {
-		scratch[0] = v
-		return scratch[:]
-	}
-	return ix.many[k]
 }
 
 // Remove deletes value v from the buckets of keys.
 func (ix *Index) Remove(keys []uint64, v uint64) {
 	for _, k := range keys {
-		if old, ok := ix.one[k]; ok {
-			if old == v {
-				delete(ix.one, k)
-				ix.entries--
-			}
-			continue
-		}
-		b := ix.many[k]
+		b := ix.buckets[k]
 		if i := slices.Index(b, v); i >= 0 {
 			if ix.MaxBucket > 0 && len(b) == ix.MaxBucket+1 {
 				ix.crossings++
 			}
 			b = slices.Delete(b, i, i+1)
 			ix.entries--
-			if len(b) == 1 {
-				delete(ix.many, k)
-				ix.one[k] = b[0]
+			if len(b) == 0 {
+				delete(ix.buckets, k)
 			} else {
-				ix.many[k] = b
+				ix.buckets[k] = b
 			}
 		}
 	}
@@ -187,7 +156,17 @@ func (ix *Index) Remove(keys []uint64, v uint64) {
 // reported once per shared band), skipping buckets larger than MaxBucket.
 // It stops early when fn returns false.
 func (ix *Index) Query(keys []uint64, fn func(v uint64) bool) {
-	ix.QueryFrom(keys, 0, fn)
+	for _, k := range keys {
+		b := ix.buckets[k]
+		if ix.MaxBucket > 0 && len(b) > ix.MaxBucket {
+			continue
+		}
+		for _, v := range b {
+			if !fn(v) {
+				return
+			}
+		}
+	}
 }
 
 // QueryFrom is Query restricted to the values ≥ from. When values were
@@ -195,14 +174,13 @@ func (ix *Index) Query(keys []uint64, fn func(v uint64) bool) {
 // such values, not in the size of the buckets; the same buckets are skipped
 // as by Query (by their whole size).
 func (ix *Index) QueryFrom(keys []uint64, from uint64, fn func(v uint64) bool) {
-	var one [1]uint64
 	for _, k := range keys {
-		b := ix.bucket(k, &one)
+		b := ix.buckets[k]
 		if ix.MaxBucket > 0 && len(b) > ix.MaxBucket {
 			continue
 		}
 		i := 0
-		if from > 0 && !ix.unordered {
+		if !ix.unordered {
 			i, _ = slices.BinarySearch(b, from)
 		}
 		for _, v := range b[i:] {

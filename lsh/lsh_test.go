@@ -372,32 +372,3 @@ func TestCrossings(t *testing.T) {
 		t.Errorf("MaxBucket 0 (no limit): got %d crossings, want 0", got)
 	}
 }
-
-// Buckets move between the one-value and the larger layout as they grow
-// and shrink; queries, Len and Crossings do not see the difference.
-func TestBucketOfOne(t *testing.T) {
-	ix, _ := lsh.New(1, 1)
-	ix.MaxBucket = 1
-	k := ix.Keys(nil, []uint64{4})
-	ix.Insert(k, 7)
-	if got := collect(ix, k); !slices.Equal(got, []uint64{7}) || ix.Crossings() != 0 {
-		t.Fatalf("one value: got %v, %d crossings; want [7], 0", got, ix.Crossings())
-	}
-	ix.Insert(k, 9)
-	if got := collect(ix, k); len(got) != 0 || ix.Crossings() != 1 {
-		t.Fatalf("two values, MaxBucket 1: got %v, %d crossings; want none, 1", got, ix.Crossings())
-	}
-	ix.Remove(k, 7)
-	if got := collect(ix, k); !slices.Equal(got, []uint64{9}) || ix.Crossings() != 2 || ix.Len() != 1 {
-		t.Fatalf("back to one: got %v, %d crossings, Len %d; want [9], 2, 1", got, ix.Crossings(), ix.Len())
-	}
-	ix.Remove(k, 8) // absent
-	ix.Remove(k, 9)
-	if got := collect(ix, k); len(got) != 0 || ix.Len() != 0 {
-		t.Fatalf("emptied: got %v, Len %d", got, ix.Len())
-	}
-	ix.Insert(k, 3)
-	if got := queryFrom(ix, k, 4); len(got) != 0 {
-		t.Fatalf("QueryFrom above a bucket of one: got %v, want none", got)
-	}
-}
