@@ -36,7 +36,8 @@ type Engine struct {
 	docs    []*entry // by handle; nil once removed
 	byID    map[string]uint32
 	docLSH  *lsh.Index
-	sentLSH *lsh.Index
+	sentLSH *lsh.Index // values: offsets of records in feats
+	feats   feats
 	stories *story.Clusterer
 	df      map[uint32]uint32 // live document frequency of content terms
 	live    int
@@ -60,7 +61,8 @@ func (e *Engine) Stats() Stats {
 // entry is one indexed article.
 type entry struct {
 	p       *Prepared
-	order   int // handle, also the insertion order
+	order   int    // handle, also the insertion order
+	feat    uint64 // offset of its first sentence record in feats
 	story   int
 	edges   []*pairEdge
 	removed bool
@@ -141,62 +143,189 @@ type Result struct {
 // Add indexes a prepared article and returns its matches, copy group and
 // story. An article whose id is already indexed replaces the old one.
 //
-// Matching (candidate lookup and alignment, the expensive part) runs under
-// a read lock, so concurrent Adds overlap; the commit takes the write lock
-// and first matches whatever was added in between, so every article is
-// compared with every article added before it. Sequential callers get
-// exactly the same result as if Add were one critical section.
+// Add is Commit(Match(p)): matching (candidate lookup and alignment, the
+// expensive part) runs under a read lock, so concurrent Adds overlap; the
+// commit takes the write lock. Sequential callers get exactly the same
+// result as if Add were one critical section; concurrent callers get the
+// result of a sequential Add in the order their commits took the lock.
 func (e *Engine) Add(p *Prepared) *Result {
-	e.mu.RLock()
-	seen := len(e.docs)
-	edges := e.matchLocked(p, 0)
-	e.mu.RUnlock()
+	return e.Commit(e.Match(p))
+}
 
+// Pending is an article matched against the index but not added yet: the
+// first half of Add, made by Match and finished by Commit.
+type Pending struct {
+	p     *Prepared
+	seen  uint32 // the articles matched: handles below seen
+	feat  uint64 // and their sentence records: offsets below feat
+	cross uint64 // the LSH indexes' Crossings when matched
+	// cands are p's candidates among handles < seen that pass the hit bar,
+	// best first; judged holds the verdicts reached so far (nil: no reuse).
+	cands  []cand
+	judged map[uint32]*pairEdge
+}
+
+// cand is a candidate article and its hit count (sentence hits, plus 1<<20
+// for a document-level collision).
+type cand struct {
+	h    uint32
+	hits int
+}
+
+// Match finds p's candidates among the articles indexed now, under the
+// read lock, and aligns them after releasing it: any number of Matches
+// run in parallel with each other, with queries and with the matching of
+// Add. Commit adds the article. Match does not change the index.
+func (e *Engine) Match(p *Prepared) *Pending {
+	e.mu.RLock()
+	m := &Pending{p: p, seen: uint32(len(e.docs)), feat: e.feats.next(), cross: e.crossings()}
+	m.cands = e.candidatesLocked(p, 0, 0)
+	sortCands(m.cands)
+	top := m.cands[:min(len(m.cands), e.opts.MaxCandidates)]
+	// An entry's article and order never change once it is added (a
+	// removal only clears its slot in e.docs): Judge reads them without
+	// the lock.
+	ens := make([]*entry, len(top))
+	for i, c := range top {
+		ens[i] = e.docs[c.h]
+	}
+	e.mu.RUnlock()
+	m.judged = make(map[uint32]*pairEdge, len(top))
+	for i, c := range top {
+		if ens[i].p.Article.ID != p.Article.ID { // replaced on commit, not aligned
+			m.judged[c.h] = e.judge(p, c.h, ens[i], int(m.seen))
+		}
+	}
+	return m
+}
+
+// Commit adds a matched article to the index and returns its result. The
+// result is the one a sequential Add would give at this point: the
+// articles added since Match are matched now (in the cost of their own
+// entries: index buckets are read from the first of them on), the ones
+// removed meanwhile dropped, and the cap on candidates (MaxCandidates) is
+// applied once to all of them together. Articles are indexed in the order
+// of their Commits; a Pending is committed once.
+func (e *Engine) Commit(m *Pending) *Result {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	replaced := false
-	if h, ok := e.byID[p.Article.ID]; ok {
-		e.removeLocked(h)
-		replaced = true
+	p := m.p
+	cands := m.cands
+	if e.crossings() != m.cross {
+		// A bucket crossed MaxBucket since Match: a query now may skip
+		// other buckets, so the earlier hit counts may be stale. Rare;
+		// count again.
+		cands = e.candidatesLocked(p, 0, 0)
+	} else if uint32(len(e.docs)) > m.seen {
+		cands = append(slices.Clip(cands), e.candidatesLocked(p, m.seen, m.feat)...)
 	}
-	// Drop edges to articles removed meanwhile (or just replaced), and
-	// match the articles added meanwhile.
-	edges = slices.DeleteFunc(edges, func(ed *pairEdge) bool { return e.docs[ed.a] == nil })
-	if len(e.docs) > seen {
-		edges = append(edges, e.matchLocked(p, uint32(seen))...)
+	// Articles removed meanwhile are no candidates.
+	cands = slices.DeleteFunc(cands, func(c cand) bool { return e.docs[c.h] == nil })
+	sortCands(cands)
+	cands = cands[:min(len(cands), e.opts.MaxCandidates)]
+	// The article p replaces (same id) is matched like the others — its
+	// entries count in the buckets' sizes, it keeps its place among the
+	// candidates — and then dropped without alignment (dedup replays this
+	// rule).
+	old, replaced := e.byID[p.Article.ID]
+	var edges []*pairEdge
+	aligned := 0
+	for _, c := range cands {
+		if replaced && c.h == old {
+			continue
+		}
+		aligned++
+		ed, ok := m.judged[c.h]
+		if !ok {
+			ed = e.judgeLocked(p, c.h)
+		}
+		if ed != nil {
+			edges = append(edges, ed)
+		}
 	}
+	if replaced {
+		e.removeLocked(old)
+	}
+	e.aligned.Add(int64(aligned))
+	e.edges.Add(int64(len(edges)))
 	h := e.commitLocked(p, edges)
 	r := e.resultLocked(h)
 	r.Replaced = replaced
 	return r
 }
 
-// matchLocked finds and aligns the candidates of p among the articles with
-// handles ≥ from. The caller holds e.mu (read or write).
-func (e *Engine) matchLocked(p *Prepared, from uint32) []*pairEdge {
+// Prepared returns the article being added.
+func (m *Pending) Prepared() *Prepared { return m.p }
+
+// crossings sums the LSH indexes' Crossings.
+func (e *Engine) crossings() uint64 {
+	return e.docLSH.Crossings() + e.sentLSH.Crossings()
+}
+
+// sortCands orders candidates best first: most hits, then earliest added.
+func sortCands(cs []cand) {
+	slices.SortFunc(cs, func(x, y cand) int {
+		if c := cmp.Compare(y.hits, x.hits); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.h, y.h)
+	})
+}
+
+// matchLocked finds and aligns the candidates of p among all indexed
+// articles (at most MaxCandidates), without counting them in the Stats.
+// The caller holds e.mu (read or write).
+func (e *Engine) matchLocked(p *Prepared) []*pairEdge {
+	cands := e.candidatesLocked(p, 0, 0)
+	sortCands(cands)
+	var edges []*pairEdge
+	for _, c := range cands[:min(len(cands), e.opts.MaxCandidates)] {
+		if ed := e.judgeLocked(p, c.h); ed != nil {
+			edges = append(edges, ed)
+		}
+	}
+	return edges
+}
+
+// judgeLocked aligns p (to be added next) with indexed article h: the
+// derivation, or nil when the pair shows no reuse. Judge reads only the
+// order of the two insertion positions, so the verdict holds wherever p
+// ends up after h.
+func (e *Engine) judgeLocked(p *Prepared, h uint32) *pairEdge {
+	return e.judge(p, h, e.docs[h], len(e.docs))
+}
+
+// judge aligns p (to be added at position next) with d, the entry of
+// handle h.
+func (e *Engine) judge(p *Prepared, h uint32, d *entry, next int) *pairEdge {
+	j, ok := Judge(&e.opts, d.p, d.order, p, next)
+	if !ok {
+		return nil
+	}
+	return &pairEdge{a: h, result: j.Result, label: j.Label, bCopy: j.BIsCopy, reason: j.Reason}
+}
+
+// candidatesLocked returns, unordered, the articles with handles ≥ from
+// that pass p's hit bar, with their hit counts; feat is the offset of the
+// first sentence record of handle from (feats.next() when from was the
+// next handle). The caller holds e.mu.
+func (e *Engine) candidatesLocked(p *Prepared, from uint32, feat uint64) []cand {
 	o := &e.opts
 	hits := make(map[uint32]int, 64)
 	if o.Level >= LevelReuse {
-		e.sentenceHits(p, hits)
+		e.sentenceHits(p, feat, hits)
 	}
 	// Document-level near-duplicate candidates always pass the hit bar.
-	e.docLSH.Query(p.DocKeys, func(v uint64) bool {
+	e.docLSH.QueryFrom(p.DocKeys, uint64(from), func(v uint64) bool {
 		h := uint32(v)
 		if hits[h] < 1<<20 {
 			hits[h] += 1 << 20
 		}
 		return true
 	})
-	type cand struct {
-		h    uint32
-		hits int
-	}
 	var cands []cand
 	myIndexed := p.indexed
 	for h, n := range hits {
-		if h < from {
-			continue
-		}
 		d := e.docs[h]
 		if d == nil {
 			continue
@@ -205,28 +334,7 @@ func (e *Engine) matchLocked(p *Prepared, from uint32) []*pairEdge {
 			cands = append(cands, cand{h, n})
 		}
 	}
-	slices.SortFunc(cands, func(x, y cand) int {
-		if c := cmp.Compare(y.hits, x.hits); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.h, y.h)
-	})
-	if len(cands) > o.MaxCandidates {
-		cands = cands[:o.MaxCandidates]
-	}
-	var edges []*pairEdge
-	next := len(e.docs)
-	for _, c := range cands {
-		d := e.docs[c.h]
-		j, ok := Judge(o, d.p, d.order, p, next)
-		e.aligned.Add(1)
-		if !ok {
-			continue
-		}
-		e.edges.Add(1)
-		edges = append(edges, &pairEdge{a: c.h, result: j.Result, label: j.Label, bCopy: j.BIsCopy, reason: j.Reason})
-	}
-	return edges
+	return cands
 }
 
 // Judgement is the verdict on one candidate pair.
@@ -322,21 +430,21 @@ func (p *Prepared) Indexed() int { return p.indexed }
 // enough to be worth aligning (weighted Dice ≥ Options.VerifySim). The
 // check is one short merge per collision and removes most chance
 // collisions before the full alignment runs.
-func (e *Engine) sentenceHits(p *Prepared, hits map[uint32]int) {
+//
+// Only sentence records at offsets ≥ from are counted. The check reads the
+// colliding sentence's record (feats), not its article.
+func (e *Engine) sentenceHits(p *Prepared, from uint64, hits map[uint32]int) {
 	verify := e.opts.VerifySim
 	seen := map[uint32]bool{}
 	p.sentenceKeys(e.opts.SentenceBands, func(i int, keys []uint64) {
 		clear(seen)
-		e.sentLSH.Query(keys, func(v uint64) bool {
-			h := uint32(v >> 16)
-			if seen[h] {
+		e.sentLSH.QueryFrom(keys, from, func(v uint64) bool {
+			r := e.feats.record(v)
+			h := r[0]
+			if seen[h] || e.docs[h] == nil {
 				return true
 			}
-			d := e.docs[h]
-			if d == nil {
-				return true
-			}
-			if align.SentenceSim(&p.Doc, i, &d.p.Doc, int(v&0xffff)) >= verify {
+			if recordSim(&p.Doc, i, r) >= verify {
 				seen[h] = true
 				hits[h]++
 			}
@@ -345,10 +453,16 @@ func (e *Engine) sentenceHits(p *Prepared, hits map[uint32]int) {
 	})
 }
 
-// sentenceRef packs an article handle and a sentence index into a
-// sentence-index value (sentences past 65535 share the last index).
-func sentenceRef(h uint32, sentence int) uint64 {
-	return uint64(h)<<16 | uint64(min(sentence, 0xffff))
+// sentenceRefs calls fn with each indexed sentence of the article at
+// handle h, its band keys and the offset of its record in feats, given the
+// offset of its first record.
+func (e *Engine) sentenceRefs(p *Prepared, off uint64, fn func(i int, keys []uint64, ref uint64)) {
+	p.sentenceKeys(e.opts.SentenceBands, func(i int, keys []uint64) {
+		size := recordSize(int(p.Doc.Sentences[i].NTerms))
+		off = place(off, size)
+		fn(i, keys, off)
+		off += uint64(size)
+	})
 }
 
 func side(p *Prepared, order int) provenance.Side {
@@ -358,14 +472,14 @@ func side(p *Prepared, order int) provenance.Side {
 // commitLocked inserts p into the indexes with its edges and story.
 func (e *Engine) commitLocked(p *Prepared, edges []*pairEdge) uint32 {
 	h := uint32(len(e.docs))
-	en := &entry{p: p, order: int(h)}
+	en := &entry{p: p, order: int(h), feat: e.feats.next()}
 	e.docs = append(e.docs, en)
 	e.byID[p.Article.ID] = h
 	e.live++
 	e.docLSH.Insert(p.DocKeys, uint64(h))
 	if e.opts.Level >= LevelReuse {
 		p.sentenceKeys(e.opts.SentenceBands, func(i int, keys []uint64) {
-			e.sentLSH.Insert(keys, sentenceRef(h, i))
+			e.sentLSH.Insert(keys, e.feats.add(h, &p.Doc, i))
 		})
 	}
 	var linked []uint32
@@ -417,8 +531,8 @@ func (e *Engine) removeLocked(h uint32) {
 	p := en.p
 	e.docLSH.Remove(p.DocKeys, uint64(h))
 	if e.opts.Level >= LevelReuse {
-		p.sentenceKeys(e.opts.SentenceBands, func(i int, keys []uint64) {
-			e.sentLSH.Remove(keys, sentenceRef(h, i))
+		e.sentenceRefs(p, en.feat, func(_ int, keys []uint64, ref uint64) {
+			e.sentLSH.Remove(keys, ref)
 		})
 	}
 	for _, ed := range en.edges {

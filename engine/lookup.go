@@ -20,7 +20,7 @@ const queryHandle = ^uint32(0)
 func (e *Engine) Query(p *Prepared) []Match {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	edges := e.matchLocked(p, 0)
+	edges := e.matchLocked(p)
 	ms := make([]Match, 0, len(edges))
 	for _, ed := range edges {
 		ms = append(ms, e.matchFor(queryHandle, ed))

@@ -218,21 +218,60 @@ func (ix *Index) writer() {
 	}
 }
 
-// applier indexes what the writer stored, in store order.
+// applier indexes what the writer stored, in store order: articles are
+// matched against the index on Workers goroutines (engine.Match, under the
+// engine's read lock) and committed one at a time in store order
+// (engine.Commit), so the index is built in the order a restart replays
+// and gives the results of a sequential build. A write is acknowledged
+// (its op done) once its last article is committed.
 func (ix *Index) applier() {
 	defer ix.pipeline.Done()
-	for group := range ix.applyCh {
-		for _, o := range group {
-			if o.del != "" {
-				ix.eng.Remove(o.del)
-				ix.stories.removed(o.del)
-			} else {
+	type item struct {
+		o *op
+		i int // the article in o.preps; -1 for a deletion
+	}
+	in := make(chan item, 64)
+	go func() {
+		defer close(in)
+		for group := range ix.applyCh {
+			for _, o := range group {
+				if o.del != "" {
+					in <- item{o, -1}
+					continue
+				}
 				o.res = make([]*engine.Result, len(o.preps))
-				for i, p := range o.preps {
-					o.res[i] = ix.apply(p, o.recs[i].Seq)
+				if len(o.preps) == 0 {
+					close(o.done)
+				}
+				for i := range o.preps {
+					in <- item{o, i}
 				}
 			}
+		}
+	}()
+	type matched struct {
+		item
+		m    *engine.Pending
+		took time.Duration
+	}
+	_ = ordered(context.Background(), ix.opts.Workers, in, func(it item) matched {
+		if it.i < 0 {
+			return matched{item: it}
+		}
+		m, took := ix.match(it.o.preps[it.i])
+		return matched{it, m, took}
+	}, func(x matched) error {
+		o := x.o
+		if x.i < 0 {
+			ix.eng.Remove(o.del)
+			ix.stories.removed(o.del)
+			close(o.done)
+			return nil
+		}
+		o.res[x.i] = ix.commit(x.m, o.recs[x.i].Seq, x.took)
+		if x.i == len(o.preps)-1 {
 			close(o.done)
 		}
-	}
+		return nil
+	})
 }

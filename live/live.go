@@ -5,7 +5,9 @@
 //
 // Order and durability: every write (an ingested batch, a deletion) is put
 // in the store first, in one durable store call per group of writes, and
-// then applied to the engine by one goroutine in store Seq order. Ingest
+// then committed to the engine one at a time in store Seq order (matched
+// in parallel beforehand: engine.Commit gives what a sequential Add in
+// that order gives). Ingest
 // returns after both, so what it acknowledges is on disk, and replaying the
 // store in Seq order on open adds the same articles in the same order: the
 // engine is deterministic, so the restarted index answers the same matches
@@ -13,11 +15,13 @@
 // influences, on replay, the stories of articles added while it was live).
 //
 // Costs: preparing an article (tokenising, sketching) runs on the caller's
-// goroutine, in parallel across callers; matching is serial in the engine;
-// store writes are grouped (one fsync per group), overlapping with matching.
+// goroutine, in parallel across callers; matching (engine.Match) runs on
+// Workers goroutines and only the commit of each article into the engine
+// is serial, in store order; store writes are grouped (one fsync per
+// group), overlapping with matching.
 // The stored State of an article (its prepared form, StateFormat) lets a
 // restart skip preparation: opening costs a store scan, a decode and an
-// engine.Add per article. By default the engine keeps no article text
+// engine.Match and Commit per article (matching in parallel there too). By default the engine keeps no article text
 // (Options.KeepText): texts are read from the store for the views that
 // show them, which about halves the memory of a large index.
 package live
@@ -71,8 +75,8 @@ type Options struct {
 	// KeepText keeps every article's text in memory too. Default false:
 	// texts are read from the store when a view needs them.
 	KeepText bool
-	// Workers prepare batches and decode states on open. Default
-	// GOMAXPROCS.
+	// Workers prepare batches, decode states on open and match articles
+	// against the index. Default GOMAXPROCS.
 	Workers int
 	// MaxGroup caps the records one store write carries. Default 1024.
 	MaxGroup int
@@ -87,7 +91,9 @@ type Options struct {
 type Hooks struct {
 	// Stored is called after each durable store write of n records.
 	Stored func(n int, took time.Duration)
-	// Indexed is called after each engine.Add, with its duration.
+	// Indexed is called after each article is indexed, with the time spent
+	// matching and committing it (engine.Match and engine.Commit, not the
+	// time it waited for its turn).
 	Indexed func(took time.Duration)
 }
 
@@ -268,9 +274,10 @@ func (ix *Index) Close() error {
 func (ix *Index) load(ctx context.Context) error {
 	start := time.Now()
 	type item struct {
-		rec *store.Record
-		p   *engine.Prepared
-		err error
+		rec  *store.Record
+		m    *engine.Pending
+		took time.Duration
+		err  error
 	}
 	in := make(chan *store.Record, 256)
 	scanErr := make(chan error, 1)
@@ -289,13 +296,17 @@ func (ix *Index) load(ctx context.Context) error {
 	lastLog := time.Now()
 	err := ordered(ctx, ix.opts.Workers, in, func(r *store.Record) item {
 		p, err := ix.restore(r)
-		return item{rec: r, p: p, err: err}
+		if err != nil {
+			return item{rec: r, err: err}
+		}
+		m, took := ix.match(p)
+		return item{rec: r, m: m, took: took}
 	}, func(it item) error {
 		if it.err != nil {
 			skipped++
 			ix.log.Warn("article not indexed on load", "id", it.rec.Article.ID, "seq", it.rec.Seq, "err", it.err)
 		} else {
-			ix.apply(it.p, it.rec.Seq)
+			ix.commit(it.m, it.rec.Seq, it.took)
 		}
 		n := ix.loaded.Add(1)
 		if now := time.Now(); now.Sub(lastLog) >= 2*time.Second {
@@ -335,18 +346,27 @@ func (ix *Index) restore(r *store.Record) (*engine.Prepared, error) {
 	return p, nil
 }
 
-// apply adds p to the engine and the story list, dropping its text unless
-// texts are kept.
-func (ix *Index) apply(p *engine.Prepared, seq uint64) *engine.Result {
+// match matches p against the index (the first half of engine.Add; safe to
+// run on many goroutines), dropping its text unless texts are kept, and
+// says how long it took.
+func (ix *Index) match(p *engine.Prepared) (*engine.Pending, time.Duration) {
 	if !ix.opts.KeepText {
 		p.Article.Text = ""
 	}
 	t := time.Now()
-	r := ix.eng.Add(p)
+	m := ix.eng.Match(p)
+	return m, time.Since(t)
+}
+
+// commit adds a matched article to the engine and the story list; commits
+// run one at a time, in store order. took is the matching time.
+func (ix *Index) commit(m *engine.Pending, seq uint64, took time.Duration) *engine.Result {
+	t := time.Now()
+	r := ix.eng.Commit(m)
 	if h := ix.opts.Hooks.Indexed; h != nil {
-		h(time.Since(t))
+		h(took + time.Since(t))
 	}
-	ix.stories.added(p, r, seq, ix.eng.StoryOf)
+	ix.stories.added(m.Prepared(), r, seq, ix.eng.StoryOf)
 	return r
 }
 

@@ -465,3 +465,115 @@ func TestLoadingAndFailures(t *testing.T) {
 		t.Errorf("ingest after close: got %v, want ErrClosed", err)
 	}
 }
+
+// TestConcurrentIngestLikeSequential: many clients ingest at once (single
+// articles and batches, replacements and deletions among them); each
+// article's answer, and the final index, are what a sequential engine
+// gives when the same writes are applied one by one in store order.
+func TestConcurrentIngestLikeSequential(t *testing.T) {
+	for _, workers := range []int{1, 4} {
+		t.Run(fmt.Sprintf("workers%d", workers), func(t *testing.T) {
+			ix := mustOpen(t, mem.New(), Options{Workers: workers, MaxGroup: 3, Engine: engine.Options{MaxCandidates: 3}})
+			var arts []wiretrace.Article
+			for k := range 12 {
+				for v := range 4 {
+					arts = append(arts, wiretrace.Article{ID: fmt.Sprintf("e%d-v%d", k, v), Text: event(k, v)})
+				}
+			}
+			arts = append(arts, seeds(t)...)
+			type write struct {
+				seq    uint64
+				art    *wiretrace.Article // nil: a deletion of del
+				del    string
+				result *engine.Result
+			}
+			var mu sync.Mutex
+			var writes []write
+			var wg sync.WaitGroup
+			const clients = 8
+			for c := range clients {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					var mine []wiretrace.Article
+					for i := c; i < len(arts); i += clients {
+						mine = append(mine, arts[i])
+					}
+					if c%3 == 0 {
+						mine = append(mine, mine[0]) // a replacement
+					}
+					for i := 0; i < len(mine); {
+						n := 1 + i%3 // batches of 1 to 3
+						batch := mine[i:min(i+n, len(mine))]
+						i += len(batch)
+						out, err := ix.Ingest(context.Background(), batch)
+						if err != nil {
+							t.Error(err)
+							return
+						}
+						mu.Lock()
+						for k, o := range out {
+							if o.Err != nil {
+								t.Errorf("%s: %v", batch[k].ID, o.Err)
+								continue
+							}
+							writes = append(writes, write{seq: o.Seq, art: &batch[k], result: o.Result})
+						}
+						mu.Unlock()
+					}
+				}()
+			}
+			wg.Wait()
+			if t.Failed() {
+				return
+			}
+			// A deletion, then more articles matched against the index
+			// without it.
+			if err := ix.Delete(context.Background(), "e3-v1"); err != nil {
+				t.Fatal(err)
+			}
+			tail := []wiretrace.Article{{ID: "late-1", Text: event(3, 1)}, {ID: "late-2", Text: event(5, 2)}}
+			out := ingest(t, ix, tail...)
+			slices.SortFunc(writes, func(a, b write) int { return int(a.seq) - int(b.seq) })
+			writes = append(writes, write{del: "e3-v1"})
+			for k := range tail {
+				writes = append(writes, write{seq: out[k].Seq, art: &tail[k], result: out[k].Result})
+			}
+
+			eng, err := engine.New(ix.Options())
+			if err != nil {
+				t.Fatal(err)
+			}
+			pr := eng.NewPreparer()
+			for _, w := range writes {
+				if w.art == nil {
+					eng.Remove(w.del)
+					continue
+				}
+				p, err := pr.Prepare(*w.art)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := eng.Add(p); !reflect.DeepEqual(got, w.result) {
+					t.Errorf("%s (seq %d): ingest answered\n%+v\nsequential Add in store order gives\n%+v", w.art.ID, w.seq, w.result, got)
+				}
+			}
+			for _, w := range writes {
+				if w.art == nil {
+					continue
+				}
+				want, ok := eng.Lookup(w.art.ID)
+				got, err := ix.Matches(w.art.ID)
+				if !ok || err != nil {
+					if ok != (err == nil) {
+						t.Errorf("%s: indexed %v, ix.Matches error %v", w.art.ID, ok, err)
+					}
+					continue
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("%s now: index\n%+v\nsequential\n%+v", w.art.ID, got, want)
+				}
+			}
+		})
+	}
+}

@@ -60,9 +60,16 @@ const DefaultMaxBucket = 4096
 type Index struct {
 	bands, rows int
 	// MaxBucket: buckets with more entries than this are skipped by Query.
+	// Set it before the first Insert.
 	MaxBucket int
 	buckets   map[uint64][]uint64
 	entries   int
+	// crossings counts the times a bucket grew past MaxBucket or shrank
+	// back to it (see Crossings).
+	crossings uint64
+	// unordered is set once a value was inserted below the last value of
+	// its bucket: QueryFrom then scans whole buckets.
+	unordered bool
 }
 
 // New returns an empty index of bands bands of rows rows each.
@@ -108,9 +115,20 @@ func mix(x uint64) uint64 {
 }
 
 // Insert adds value v under each band key.
+//
+// Buckets keep values in insertion order; callers that insert increasing
+// values (handles in the order they were given out) keep every bucket
+// sorted, which lets QueryFrom skip straight to the values it wants.
 func (ix *Index) Insert(keys []uint64, v uint64) {
 	for _, k := range keys {
-		ix.buckets[k] = append(ix.buckets[k], v)
+		b := ix.buckets[k]
+		if n := len(b); n > 0 && b[n-1] > v {
+			ix.unordered = true
+		}
+		if ix.MaxBucket > 0 && len(b) == ix.MaxBucket {
+			ix.crossings++
+		}
+		ix.buckets[k] = append(b, v)
 	}
 	ix.entries += len(keys)
 }
@@ -120,6 +138,9 @@ func (ix *Index) Remove(keys []uint64, v uint64) {
 	for _, k := range keys {
 		b := ix.buckets[k]
 		if i := slices.Index(b, v); i >= 0 {
+			if ix.MaxBucket > 0 && len(b) == ix.MaxBucket+1 {
+				ix.crossings++
+			}
 			b = slices.Delete(b, i, i+1)
 			ix.entries--
 			if len(b) == 0 {
@@ -147,6 +168,34 @@ func (ix *Index) Query(keys []uint64, fn func(v uint64) bool) {
 		}
 	}
 }
+
+// QueryFrom is Query restricted to the values ≥ from. When values were
+// inserted in increasing order (see Insert) it costs time in the number of
+// such values, not in the size of the buckets; the same buckets are skipped
+// as by Query (by their whole size).
+func (ix *Index) QueryFrom(keys []uint64, from uint64, fn func(v uint64) bool) {
+	for _, k := range keys {
+		b := ix.buckets[k]
+		if ix.MaxBucket > 0 && len(b) > ix.MaxBucket {
+			continue
+		}
+		i := 0
+		if !ix.unordered {
+			i, _ = slices.BinarySearch(b, from)
+		}
+		for _, v := range b[i:] {
+			if v >= from && !fn(v) {
+				return
+			}
+		}
+	}
+}
+
+// Crossings counts the times a bucket grew past MaxBucket or shrank back
+// to it, that is the times Query's choice of buckets to skip changed. A
+// caller that queried, released its lock and finds Crossings unchanged
+// knows that the same query now would skip the same buckets.
+func (ix *Index) Crossings() uint64 { return ix.crossings }
 
 // Len returns the number of bucket entries (items × bands).
 func (ix *Index) Len() int { return ix.entries }

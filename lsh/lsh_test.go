@@ -293,3 +293,82 @@ func TestRecall(t *testing.T) {
 		}
 	}
 }
+
+// queryFrom collects QueryFrom's values in the order reported.
+func queryFrom(ix *lsh.Index, keys []uint64, from uint64) []uint64 {
+	var out []uint64
+	ix.QueryFrom(keys, from, func(v uint64) bool {
+		out = append(out, v)
+		return true
+	})
+	return out
+}
+
+func TestQueryFrom(t *testing.T) {
+	for _, ordered := range []bool{true, false} {
+		ix, _ := lsh.New(2, 1)
+		keys := ix.Keys(nil, []uint64{1, 2})
+		vals := []uint64{3, 5, 8, 13, 21}
+		if !ordered {
+			vals = []uint64{13, 3, 21, 5, 8}
+		}
+		for _, v := range vals {
+			ix.Insert(keys, v)
+		}
+		for _, from := range []uint64{0, 3, 4, 13, 21, 22} {
+			// What Query reports, filtered, in the same order.
+			var want []uint64
+			ix.Query(keys, func(v uint64) bool {
+				if v >= from {
+					want = append(want, v)
+				}
+				return true
+			})
+			if got := queryFrom(ix, keys, from); !slices.Equal(got, want) {
+				t.Errorf("ordered=%v: QueryFrom(%d) got %v, want %v", ordered, from, got, want)
+			}
+		}
+		ix.Remove(keys, 13)
+		if got, want := queryFrom(ix, keys, 10), []uint64{21, 21}; !slices.Equal(got, want) {
+			t.Errorf("ordered=%v: QueryFrom after Remove got %v, want %v", ordered, got, want)
+		}
+		ix.MaxBucket = 3
+		if got := queryFrom(ix, keys, 0); len(got) != 0 {
+			t.Errorf("ordered=%v: QueryFrom on over-full buckets got %v, want none (skipped by their whole size)", ordered, got)
+		}
+	}
+}
+
+func TestCrossings(t *testing.T) {
+	ix, _ := lsh.New(2, 1)
+	ix.MaxBucket = 2
+	shared := ix.Keys(nil, []uint64{1, 2})
+	for v := range uint64(2) {
+		ix.Insert(shared, v)
+	}
+	if got := ix.Crossings(); got != 0 {
+		t.Fatalf("buckets at MaxBucket: got %d crossings, want 0", got)
+	}
+	ix.Insert(shared, 2) // both buckets grow past 2
+	if got := ix.Crossings(); got != 2 {
+		t.Fatalf("two buckets past MaxBucket: got %d crossings, want 2", got)
+	}
+	ix.Insert(shared, 3) // already past: no change of what Query skips
+	if got := ix.Crossings(); got != 2 {
+		t.Fatalf("growing an over-full bucket: got %d crossings, want 2", got)
+	}
+	ix.Remove(shared, 3)
+	ix.Remove(shared, 2) // back to 2: read again
+	if got := ix.Crossings(); got != 4 {
+		t.Fatalf("two buckets back to MaxBucket: got %d crossings, want 4", got)
+	}
+	if got := collect(ix, shared); !slices.Equal(got, []uint64{0, 1}) {
+		t.Errorf("after shrinking: got %v, want [0 1]", got)
+	}
+	ix0, _ := lsh.New(1, 1)
+	ix0.MaxBucket = 0
+	ix0.Insert(ix0.Keys(nil, []uint64{1}), 1)
+	if got := ix0.Crossings(); got != 0 {
+		t.Errorf("MaxBucket 0 (no limit): got %d crossings, want 0", got)
+	}
+}
