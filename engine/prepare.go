@@ -75,7 +75,8 @@ func (p *Prepared) sentenceKeys(bands int, fn func(sentence int, keys []uint64))
 	}
 }
 
-// Words returns the article's word count (chrome excluded).
+// Words returns the article's word count (chrome excluded, except at
+// LevelNearDup, which takes the text as it stands).
 func (p *Prepared) Words() int { return p.Doc.Words }
 
 // Preparer turns articles into Prepared ones. It holds per-goroutine
