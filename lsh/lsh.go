@@ -15,6 +15,8 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+
+	mix64 "github.com/wiretrace/wiretrace/internal/mix"
 )
 
 // Params returns the bands and rows (bands·rows ≤ k) that minimise the sum of
@@ -105,14 +107,7 @@ func (ix *Index) Keys(dst []uint64, sig []uint64) []uint64 {
 	return Keys(dst, sig, ix.bands, ix.rows)
 }
 
-func mix(x uint64) uint64 {
-	x ^= x >> 33
-	x *= 0xff51afd7ed558ccd
-	x ^= x >> 33
-	x *= 0xc4ceb9fe1a85ec53
-	x ^= x >> 33
-	return x
-}
+func mix(x uint64) uint64 { return mix64.Fmix64(x) }
 
 // Insert adds value v under each band key.
 //

@@ -6,6 +6,8 @@ import (
 
 	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/wiretrace/wiretrace/internal/mix"
 )
 
 // WordHasher hashes the words of a text for document-level comparison,
@@ -122,11 +124,4 @@ func hashBytes(b []byte) uint64 {
 
 // finishWord mixes an FNV-1a state into a well-distributed 64-bit hash
 // (FNV alone leaves the high bits weak for short words).
-func finishWord(h uint64) uint64 {
-	h ^= h >> 33
-	h *= 0xff51afd7ed558ccd
-	h ^= h >> 33
-	h *= 0xc4ceb9fe1a85ec53
-	h ^= h >> 33
-	return h
-}
+func finishWord(h uint64) uint64 { return mix.Fmix64(h) }
