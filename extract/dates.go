@@ -381,13 +381,19 @@ func sameDay(a, b time.Time) bool {
 // whole marks a date that fills the line but for a weekday, punctuation and
 // a "date" label; other dates serve only to refine a labelled date.
 func datesIn(line string) []parsedDate {
+	// Every date expression holds a year, four ASCII digits (\d): a date
+	// can start only at or before the last such run.
+	last := lastFourDigits(line)
 	var out []parsedDate
-	for i := 0; i < len(line); {
+	for i := 0; i <= last; {
 		loc := dateStart.FindStringIndex(line[i:])
 		if loc == nil {
 			break
 		}
 		j := i + loc[0]
+		if j > last {
+			break
+		}
 		_, size := utf8.DecodeRuneInString(line[j:])
 		if j > 0 {
 			if r, _ := utf8.DecodeLastRuneInString(line[:j]); isWordRune(r) {
@@ -407,6 +413,23 @@ func datesIn(line string) []parsedDate {
 		i = j + d.end
 	}
 	return out
+}
+
+// lastFourDigits returns where the last run of four ASCII digits in s
+// starts (the latest start when a run is longer), or -1 when there is none.
+func lastFourDigits(s string) int {
+	last, run := -1, 0
+	for i := 0; i < len(s); i++ {
+		if '0' <= s[i] && s[i] <= '9' {
+			run++
+			if run >= 4 {
+				last = i - 3
+			}
+		} else {
+			run = 0
+		}
+	}
+	return last
 }
 
 func isWordRune(r rune) bool {

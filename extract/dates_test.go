@@ -135,3 +135,17 @@ func TestDatesSeeds(t *testing.T) {
 		})
 	}
 }
+
+func TestLastFourDigits(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		want int
+	}{
+		{"", -1}, {"abc 123 x", -1}, {"2021", 0}, {"on 12345", 4}, {"1999 and 2021-12-04", 9},
+		{"٢٠٢١ (Arabic-Indic digits are not \\d)", -1}, {"12.34.56", -1},
+	} {
+		if got := lastFourDigits(tc.s); got != tc.want {
+			t.Errorf("lastFourDigits(%q) = %d, want %d", tc.s, got, tc.want)
+		}
+	}
+}
