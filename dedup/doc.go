@@ -16,8 +16,9 @@
 //  2. ids: articles repeating an earlier id replace it, as in the engine.
 //  3. pairs: the runs are merged bucket by bucket; each bucket replays the
 //     engine's queries in handle order (an article sees the entries of
-//     earlier, not yet replaced articles; buckets over MaxBucket are
-//     skipped; sentence collisions count when the two sentences pass the
+//     earlier, not yet replaced articles; buckets over MaxBucket (document)
+//     or MaxSentenceBucket (sentence) are skipped; sentence collisions
+//     count when the two sentences pass the
 //     engine's VerifySim check) and emits (article, earlier article,
 //     sentence) triples into partitions by article.
 //  4. candidates: per article, the engine's candidate rule: distinct
@@ -53,7 +54,7 @@
 // bucket lists and references; pass 2 stops with ErrDiskFull rather than
 // leave under 2 GiB free. Time is the engine's: preparing the articles,
 // checking the sentence collisions the engine checks (quadratic in the
-// size of a bucket, bounded by MaxBucket) and aligning candidate pairs (at
+// size of a bucket, bounded by MaxSentenceBucket) and aligning candidate pairs (at
 // most MaxCandidates an article) dominate; the batch steps around them are
 // linear in the data (docs/benchmarks.md).
 package dedup

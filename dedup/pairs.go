@@ -20,7 +20,8 @@ import (
 // articles added before d that are still indexed: e < d, and e not yet
 // replaced by a later article with its id (an article replaced by k is
 // removed when k is added, after k's own query). A bucket holding more than
-// MaxBucket such entries is skipped. For every document band bucket shared
+// MaxBucket (document buckets) or MaxSentenceBucket (sentence buckets) such
+// entries is skipped. For every document band bucket shared
 // with an earlier article e, d gets one document hit on e. For an indexed
 // sentence s of d, an earlier article e is a hit when one of e's sentences
 // sharing one of s's sentence band buckets is similar enough to s
@@ -220,7 +221,11 @@ func (r *runner) mergeRange(ctx context.Context, suffix string, kind byte, lo, h
 	}
 	mg := newMerger(cs)
 	defer mg.close()
-	bp := &bucketProc{maxBucket: r.opts.Engine.MaxBucket, verify: r.opts.Engine.VerifySim, dead: dead, doc: kind == kindDoc, out: pw}
+	maxBucket := r.opts.Engine.MaxSentenceBucket
+	if kind == kindDoc {
+		maxBucket = r.opts.Engine.MaxBucket
+	}
+	bp := &bucketProc{maxBucket: maxBucket, verify: r.opts.Engine.VerifySim, dead: dead, doc: kind == kindDoc, out: pw}
 	var key uint64
 	var payload []byte
 	first := true

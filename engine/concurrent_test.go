@@ -120,8 +120,8 @@ func concurrentRun(t *testing.T, opts engine.Options, steps []step, window int) 
 func TestConcurrentMatchCommitsLikeSequential(t *testing.T) {
 	for _, opts := range []engine.Options{
 		{},
-		{MaxCandidates: 2, MaxBucket: 1},
-		{MaxCandidates: 1, MaxBucket: 12, Level: engine.LevelReuse},
+		{MaxCandidates: 2, MaxBucket: 1, MaxSentenceBucket: 1},
+		{MaxCandidates: 1, MaxBucket: 12, MaxSentenceBucket: 12, Level: engine.LevelReuse},
 	} {
 		steps := concurrentSteps(t, opts)
 		want, seq := sequentialRun(t, opts, steps)

@@ -98,7 +98,7 @@ func New(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	docLSH.MaxBucket, sentLSH.MaxBucket = o.MaxBucket, o.MaxBucket
+	docLSH.MaxBucket, sentLSH.MaxBucket = o.MaxBucket, o.MaxSentenceBucket
 	return &Engine{
 		opts:    o,
 		byID:    map[string]uint32{},

@@ -81,8 +81,16 @@ type Options struct {
 	// MaxCandidates caps the articles aligned per arriving article.
 	// Default 50.
 	MaxCandidates int
-	// MaxBucket: LSH buckets larger than this are skipped. Default 4096.
+	// MaxBucket: document LSH buckets larger than this are skipped.
+	// Default 4096.
 	MaxBucket int
+	// MaxSentenceBucket: sentence-index buckets larger than this are
+	// skipped. Every entry of a bucket a query reaches is checked
+	// (VerifySim), so the cost of a bucket grows with the square of its
+	// size; a sentence shared by more articles than this is boilerplate or
+	// a story copied that often, whose copies the document index still
+	// finds. Default 1024.
+	MaxSentenceBucket int
 	// StoryTerms is the number of terms kept in an event vector. Default 48.
 	StoryTerms int
 	Align      align.Options
@@ -128,6 +136,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxBucket == 0 {
 		o.MaxBucket = lsh.DefaultMaxBucket
+	}
+	if o.MaxSentenceBucket == 0 {
+		o.MaxSentenceBucket = 1024
 	}
 	if o.StoryTerms == 0 {
 		o.StoryTerms = 48
