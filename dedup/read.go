@@ -302,6 +302,13 @@ func (r *runner) readInputs(ctx context.Context, startInput int, startRecord int
 		if i == startInput {
 			skip = startRecord
 		}
+		// Lines can be read again at output time from an input that is
+		// a file itself; those of the files in a directory are kept in
+		// the work directory instead.
+		reread := false
+		if info, err := os.Stat(r.inputs[i]); err == nil && info.Mode().IsRegular() {
+			reread = true
+		}
 		var rec int64
 		add := func(rc record, line []byte) error {
 			rec++
@@ -332,7 +339,11 @@ func (r *runner) readInputs(ctx context.Context, startInput int, startRecord int
 			MaxRecordBytes: r.opts.MaxRecordBytes,
 			Stdin:          r.opts.Stdin,
 			JSONLine: func(l ingest.Line) error {
-				return add(record{origin: l.Origin, input: i, offset: l.Offset}, l.Bytes)
+				offset := l.Offset
+				if !reread {
+					offset = -1
+				}
+				return add(record{origin: l.Origin, input: i, offset: offset}, l.Bytes)
 			},
 			Progress: func(n int64) { r.stats.inBytes.Add(n) },
 		}, func(it ingest.Item) error {

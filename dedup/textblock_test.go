@@ -107,10 +107,17 @@ func TestFilteredKeepsLines(t *testing.T) {
 	if err := os.WriteFile(txt, []byte("Plain text about a local election result and turnout figures.\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// A directory of JSONL files: its lines are kept in the work directory.
+	sub := filepath.Join(dir, "dir")
+	os.Mkdir(sub, 0o755)
+	dirLine := `{"id":"d1","text":"Farmers in the valley harvested a record crop of apples this autumn.","tag":"x"}`
+	if err := os.WriteFile(filepath.Join(sub, "c.jsonl"), []byte(dirLine+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, lv := range []engine.Level{engine.LevelNearDup, engine.LevelReuse} {
-		out, sum := dedupRun(t, Options{Engine: engine.Options{Level: lv}}, plain, packed, txt)
-		if sum.Kept != 5 {
-			t.Fatalf("%v: kept %d, want 5 (nothing is a copy)", lv, sum.Kept)
+		out, sum := dedupRun(t, Options{Engine: engine.Options{Level: lv}}, plain, packed, txt, sub)
+		if sum.Kept != 6 {
+			t.Fatalf("%v: kept %d, want 6 (nothing is a copy)", lv, sum.Kept)
 		}
 		b, err := os.ReadFile(filepath.Join(out, DedupFile))
 		if err != nil {
@@ -123,6 +130,9 @@ func TestFilteredKeepsLines(t *testing.T) {
 		}
 		if !strings.HasPrefix(got[4], `{"id":"t","text":"Plain text about`) {
 			t.Errorf("%v: text file line %q", lv, got[4])
+		}
+		if got[5] != dirLine {
+			t.Errorf("%v: line from a directory %q, want %q", lv, got[5], dirLine)
 		}
 	}
 }
