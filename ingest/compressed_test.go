@@ -211,7 +211,7 @@ func FuzzDecompress(f *testing.F) {
 // CRLF endings included; compressed files and standard input have none.
 func TestJSONLineOffsets(t *testing.T) {
 	dir := t.TempDir()
-	data := []byte("{\"id\":\"a\",\"text\":\"x\"}\r\n\n  {\"id\":\"b\",\"text\":\"y\"}\n{\"id\":\"c\",\"text\":\"z\"}")
+	data := []byte("\ufeff{\"id\":\"a\",\"text\":\"x\"}\r\n\n  {\"id\":\"b\",\"text\":\"y\"}\n{\"id\":\"c\",\"text\":\"z\"}")
 	plain := write(t, dir, "a.jsonl", data)
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
@@ -234,6 +234,9 @@ func TestJSONLineOffsets(t *testing.T) {
 			}
 			if l.Offset < 0 || !bytes.HasPrefix(data[l.Offset:], l.Bytes) {
 				t.Errorf("%s: offset %d does not hold %q", tc.input, l.Offset, l.Bytes)
+			}
+			if bytes.HasPrefix(l.Bytes, []byte("\ufeff")) {
+				t.Errorf("%s: line with its byte order mark: %q", tc.input, l.Bytes)
 			}
 			return nil
 		}}, func(Item) error { return nil })

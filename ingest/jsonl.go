@@ -38,6 +38,14 @@ func readJSONL(ctx context.Context, r io.Reader, name string, offset int64, o Op
 	br := bufio.NewReaderSize(r, 256<<10)
 	line := 0
 	var buf []byte
+	// A byte order mark (editors on Windows write one) is not part of the
+	// first line.
+	if head, _ := br.Peek(len(utf8BOM)); bytes.Equal(head, utf8BOM) {
+		br.Discard(len(utf8BOM))
+		if offset >= 0 {
+			offset += int64(len(utf8BOM))
+		}
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -78,6 +86,8 @@ func readJSONL(ctx context.Context, r io.Reader, name string, offset int64, o Op
 		}
 	}
 }
+
+var utf8BOM = []byte("\ufeff")
 
 // readLine returns the next line without its newline, and the number of
 // bytes consumed. A line longer than limit is consumed and reported as
