@@ -369,44 +369,43 @@ func (d *decoder) count(minSize int) int {
 	return int(v)
 }
 
-func (d *decoder) byte() byte {
-	if len(d.b) < 1 {
+// take returns the next n bytes, or nil (failing) when fewer are left.
+func (d *decoder) take(n int) []byte {
+	if len(d.b) < n {
 		d.fail()
-		return 0
+		return nil
 	}
-	v := d.b[0]
-	d.b = d.b[1:]
+	v := d.b[:n]
+	d.b = d.b[n:]
 	return v
+}
+
+func (d *decoder) byte() byte {
+	if b := d.take(1); b != nil {
+		return b[0]
+	}
+	return 0
 }
 
 func (d *decoder) fixed16() uint16 {
-	if len(d.b) < 2 {
-		d.fail()
-		return 0
+	if b := d.take(2); b != nil {
+		return binary.LittleEndian.Uint16(b)
 	}
-	v := binary.LittleEndian.Uint16(d.b)
-	d.b = d.b[2:]
-	return v
+	return 0
 }
 
 func (d *decoder) fixed32() uint32 {
-	if len(d.b) < 4 {
-		d.fail()
-		return 0
+	if b := d.take(4); b != nil {
+		return binary.LittleEndian.Uint32(b)
 	}
-	v := binary.LittleEndian.Uint32(d.b)
-	d.b = d.b[4:]
-	return v
+	return 0
 }
 
 func (d *decoder) fixed64() uint64 {
-	if len(d.b) < 8 {
-		d.fail()
-		return 0
+	if b := d.take(8); b != nil {
+		return binary.LittleEndian.Uint64(b)
 	}
-	v := binary.LittleEndian.Uint64(d.b)
-	d.b = d.b[8:]
-	return v
+	return 0
 }
 
 func (d *decoder) skip(n int) {

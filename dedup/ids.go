@@ -12,18 +12,10 @@ import (
 // reproduce that from these deaths (see pairs.go). It merges the segments'
 // id-hash runs and compares the ids of equal hashes.
 func (r *runner) idsPass(ctx context.Context) error {
-	var cs []*runCursor
-	for _, s := range r.man.Segments {
-		c, err := openRun(r.segPath(s.Index, sufID), kindID, 0, math.MaxUint64, 64<<10)
-		if err != nil {
-			for _, c := range cs {
-				c.close()
-			}
-			return err
-		}
-		cs = append(cs, c)
+	mg, err := r.openRuns(sufID, kindID, 0, math.MaxUint64, 64<<10)
+	if err != nil {
+		return err
 	}
-	mg := newMerger(cs)
 	defer mg.close()
 	var deaths [][2]uint32
 	var same []uint32

@@ -208,18 +208,10 @@ func (r *runner) pairsPass(ctx context.Context) error {
 // mergeRange merges the runs of one kind over keys [lo, hi] and feeds each
 // bucket to a bucket processor.
 func (r *runner) mergeRange(ctx context.Context, suffix string, kind byte, lo, hi uint64, dead *deadSet, pw *pairWriter) error {
-	var cs []*runCursor
-	for _, s := range r.man.Segments {
-		c, err := openRun(r.segPath(s.Index, suffix), kind, lo, hi, r.budget.mergeBuf)
-		if err != nil {
-			for _, c := range cs {
-				c.close()
-			}
-			return err
-		}
-		cs = append(cs, c)
+	mg, err := r.openRuns(suffix, kind, lo, hi, r.budget.mergeBuf)
+	if err != nil {
+		return err
 	}
-	mg := newMerger(cs)
 	defer mg.close()
 	maxBucket := r.opts.Engine.MaxSentenceBucket
 	if kind == kindDoc {

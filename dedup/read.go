@@ -152,7 +152,6 @@ func (r *runner) readPass(ctx context.Context) error {
 		go func() {
 			defer wg.Done()
 			w := newPrepWorker(r.opts)
-			defer w.close()
 			for b := range jobs {
 				w.prepare(b)
 				select {
@@ -371,8 +370,6 @@ type prepWorker struct {
 func newPrepWorker(o Options) *prepWorker {
 	return &prepWorker{opts: o, pr: engine.NewPreparer(o.Engine)}
 }
-
-func (w *prepWorker) close() {}
 
 // articleJSON writes the filtered output's lines: like encoding/json with
 // HTML left unescaped.

@@ -160,6 +160,23 @@ type runCursor struct {
 }
 
 // openRun positions a cursor at the first record with key ≥ lo.
+// openRuns opens the run of one kind of every pass-1 segment over keys
+// [lo, hi] and merges them.
+func (r *runner) openRuns(suffix string, kind byte, lo, hi uint64, bufSize int) (*merger, error) {
+	var cs []*runCursor
+	for _, s := range r.man.Segments {
+		c, err := openRun(r.segPath(s.Index, suffix), kind, lo, hi, bufSize)
+		if err != nil {
+			for _, c := range cs {
+				c.close()
+			}
+			return nil, err
+		}
+		cs = append(cs, c)
+	}
+	return newMerger(cs), nil
+}
+
 func openRun(path string, kind byte, lo, hi uint64, bufSize int) (*runCursor, error) {
 	idx, err := os.ReadFile(path + ".idx")
 	if err != nil {
