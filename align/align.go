@@ -93,8 +93,8 @@ func (d *Doc) SetWeights(base Weights) {
 	}
 }
 
-// sentenceWeights returns the term weights of sentence i.
-func (d *Doc) sentenceWeights(i int) []float32 {
+// SentenceWeights returns the term weights of sentence i.
+func (d *Doc) SentenceWeights(i int) []float32 {
 	s := &d.Sentences[i]
 	return d.Weights[s.Off : s.Off+uint32(s.NTerms)]
 }
@@ -198,13 +198,13 @@ func Pair(a, b *Doc, opts Options) Result {
 		if len(xt) == 0 {
 			continue
 		}
-		xws := a.sentenceWeights(i)
+		xws := a.SentenceWeights(i)
 		for j := range sb {
 			yt := b.SentenceTerms(j)
 			if len(yt) == 0 {
 				continue
 			}
-			n, shared := intersect(xt, yt, xws, b.sentenceWeights(j))
+			n, shared := intersect(xt, yt, xws, b.SentenceWeights(j))
 			if n < o.MinShared && !(n == len(xt) && n == len(yt) && n > 0) {
 				continue
 			}
@@ -315,12 +315,22 @@ func Pair(a, b *Doc, opts Options) Result {
 // sentence j of b, the measure one-to-one links are made on. Both docs must
 // have had SetWeights called.
 func SentenceSim(a *Doc, i int, b *Doc, j int) float64 {
-	x, y := &a.Sentences[i], &b.Sentences[j]
-	if x.Weight+y.Weight <= 0 {
+	return WeightedDice(a.SentenceTerms(i), a.SentenceWeights(i), a.Sentences[i].Weight,
+		b.SentenceTerms(j), b.SentenceWeights(j), b.Sentences[j].Weight)
+}
+
+// WeightedDice is the weighted Dice similarity of two sentences given as
+// sorted distinct terms with their weights and total weights: twice the
+// weight of the shared terms (each the mean of its two weights) over the
+// sum of the totals. SentenceSim is this on two docs' sentences; callers
+// that keep sentences in their own layout (the engine's flat records,
+// dedup's spilled payloads) call it directly and get the same bits.
+func WeightedDice(xt []uint32, xw []float32, xWeight float32, yt []uint32, yw []float32, yWeight float32) float64 {
+	if xWeight+yWeight <= 0 {
 		return 0
 	}
-	_, shared := intersect(a.SentenceTerms(i), b.SentenceTerms(j), a.sentenceWeights(i), b.sentenceWeights(j))
-	return 2 * float64(shared) / float64(x.Weight+y.Weight)
+	_, shared := intersect(xt, yt, xw, yw)
+	return 2 * float64(shared) / float64(xWeight+yWeight)
 }
 
 // intersect returns the number of terms two sorted lists share and their

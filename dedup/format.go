@@ -526,24 +526,10 @@ type sentence struct {
 	weights []float32
 }
 
-// sentencePair compares two sentences with align.SentenceSim, through two
-// one-sentence docs it owns, exactly as the engine compares the sentences
-// of two documents.
-type sentencePair struct {
-	a, b       align.Doc
-	sa, sb     [1]align.Sentence
-	configured bool
-}
-
-func (p *sentencePair) sim(x, y *sentence) float64 {
-	if !p.configured {
-		p.a.Sentences, p.b.Sentences, p.configured = p.sa[:], p.sb[:], true
-	}
-	p.sa[0] = align.Sentence{NTerms: uint16(len(x.terms)), Weight: x.weight}
-	p.sb[0] = align.Sentence{NTerms: uint16(len(y.terms)), Weight: y.weight}
-	p.a.Terms, p.a.Weights = x.terms, x.weights
-	p.b.Terms, p.b.Weights = y.terms, y.weights
-	return align.SentenceSim(&p.a, 0, &p.b, 0)
+// sim is the engine's similarity of two sentences (align.SentenceSim on
+// their documents gives the same bits).
+func (x *sentence) sim(y *sentence) float64 {
+	return align.WeightedDice(x.terms, x.weights, x.weight, y.terms, y.weights, y.weight)
 }
 
 // sentenceArena holds the terms and weights of decoded sentences. Reset

@@ -315,7 +315,6 @@ func TestBucketListCache(t *testing.T) {
 func TestSentencePayload(t *testing.T) {
 	ps := preparedFixtures(t, engine.Options{})
 	var arena sentenceArena
-	var pair sentencePair
 	for _, p := range ps[:10] {
 		for i := range p.Doc.Sentences {
 			b := appendPayload(nil, &p.Doc, i)
@@ -335,7 +334,7 @@ func TestSentencePayload(t *testing.T) {
 					if err := arena.decodeSentences(ob[ok:], &oq, &oe); err != nil {
 						t.Fatal(err)
 					}
-					if got, want := pair.sim(&q, &oe), align.SentenceSim(&p.Doc, i, &o.Doc, j); got != want {
+					if got, want := q.sim(&oe), align.SentenceSim(&p.Doc, i, &o.Doc, j); got != want {
 						t.Fatalf("%s/%d vs %s/%d: sim %v from payloads, %v from docs", p.Article.ID, i, o.Article.ID, j, got, want)
 					}
 				}
@@ -358,8 +357,7 @@ func FuzzSentencePayload(f *testing.F) {
 		var a sentenceArena
 		var q, e sentence
 		if err := a.decodeSentences(body, &q, &e); err == nil {
-			var p sentencePair
-			p.sim(&q, &e)
+			q.sim(&e)
 		}
 	})
 }

@@ -286,7 +286,6 @@ type bucketProc struct {
 	stored []uint32   // the bucket's entries (one handle per entry) that queries may read
 	sents  []sentence // sentence buckets: the entry-side sentence of each stored entry
 	arena  sentenceArena
-	pair   sentencePair
 	live   int      // stored entries not yet replaced
 	dying  []uint32 // replacement handles of stored entries, a min-heap
 	capped bool     // over maxBucket for good: later queries all skip it
@@ -352,7 +351,7 @@ func (b *bucketProc) flush() {
 					if e == last || b.dead.goneAt(e, d) {
 						continue
 					}
-					if b.pair.sim(q, &b.sents[k]) >= b.verify {
+					if q.sim(&b.sents[k]) >= b.verify {
 						b.out.triple(d, e, s)
 						last = e
 					}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"math"
+	"unsafe"
 
 	"github.com/wiretrace/wiretrace/align"
 )
@@ -82,31 +83,10 @@ func (f *feats) record(off uint64) []uint32 {
 }
 
 // recordSim is align.SentenceSim(a, i, b, j) where r is the record of
-// sentence j of b: the weighted Dice similarity of two sentences,
-// computed in the same order and precision, so it gives the same bits.
+// sentence j of b (align.WeightedDice on the record's terms, and on its
+// weight bits read in place as float32s: same bits).
 func recordSim(a *align.Doc, i int, r []uint32) float64 {
-	x := &a.Sentences[i]
-	yWeight := math.Float32frombits(r[1])
-	if x.Weight+yWeight <= 0 {
-		return 0
-	}
 	n := int(r[2])
-	xt := a.Terms[x.Off : x.Off+uint32(x.NTerms)]
-	xw := a.Weights[x.Off : x.Off+uint32(x.NTerms)]
-	yt, yw := r[3:3+n], r[3+n:3+2*n]
-	var s float32
-	k, l := 0, 0
-	for k < len(xt) && l < len(yt) {
-		switch {
-		case xt[k] < yt[l]:
-			k++
-		case xt[k] > yt[l]:
-			l++
-		default:
-			s += (xw[k] + math.Float32frombits(yw[l])) / 2
-			k++
-			l++
-		}
-	}
-	return 2 * float64(s) / float64(x.Weight+yWeight)
+	yw := unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(r[3+n:]))), n)
+	return align.WeightedDice(a.SentenceTerms(i), a.SentenceWeights(i), a.Sentences[i].Weight, r[3:3+n], yw, math.Float32frombits(r[1]))
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/wiretrace/wiretrace"
 	"github.com/wiretrace/wiretrace/align"
 	"github.com/wiretrace/wiretrace/extract"
+	"github.com/wiretrace/wiretrace/internal/mix"
 	"github.com/wiretrace/wiretrace/lsh"
 	"github.com/wiretrace/wiretrace/sketch"
 	"github.com/wiretrace/wiretrace/story"
@@ -320,15 +321,8 @@ func shape(toks []textnorm.Token) [align.ShapeSize]uint16 {
 	return out
 }
 
-func mixSeed(x, k uint64) uint64 {
-	x ^= (k + 1) * 0x9e3779b97f4a7c15
-	x ^= x >> 33
-	x *= 0xff51afd7ed558ccd
-	x ^= x >> 33
-	x *= 0xc4ceb9fe1a85ec53
-	x ^= x >> 33
-	return x
-}
+// mixSeed is the finaliser of x keyed by k.
+func mixSeed(x, k uint64) uint64 { return mix.Fmix64(x ^ (k+1)*0x9e3779b97f4a7c15) }
 
 func (pr *Preparer) buildDocKeys(p *Prepared, td *textnorm.Doc) {
 	o := &pr.opts
