@@ -1,6 +1,7 @@
 package dedup
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"math"
@@ -129,15 +130,7 @@ func TestSortTuples(t *testing.T) {
 			}
 		}
 		want := slices.Clone(ts)
-		slices.SortStableFunc(want, func(a, b tuple) int {
-			switch {
-			case a.key < b.key:
-				return -1
-			case a.key > b.key:
-				return 1
-			}
-			return 0
-		})
+		slices.SortStableFunc(want, func(a, b tuple) int { return cmp.Compare(a.key, b.key) })
 		sortTuples(ts, nil)
 		if !slices.Equal(ts, want) {
 			t.Errorf("n=%d: radix sort differs from a stable sort", n)

@@ -2,6 +2,7 @@ package dedup
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -30,15 +31,7 @@ const tupleSize = 16
 // keys share.
 func sortTuples(ts, scratch []tuple) []tuple {
 	if len(ts) < 256 {
-		slices.SortStableFunc(ts, func(a, b tuple) int {
-			switch {
-			case a.key < b.key:
-				return -1
-			case a.key > b.key:
-				return 1
-			}
-			return 0
-		})
+		slices.SortStableFunc(ts, func(a, b tuple) int { return cmp.Compare(a.key, b.key) })
 		return scratch
 	}
 	if cap(scratch) < len(ts) {

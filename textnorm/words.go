@@ -70,7 +70,7 @@ func (w *WordHasher) Append(dst []uint64, text string) []uint64 {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(text[i:])
-		if r == utf8.RuneError || !(unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)) {
+		if !inWord(r) {
 			if start >= 0 {
 				dst = append(dst, finishWord(h))
 				start = -1
@@ -94,7 +94,7 @@ func (w *WordHasher) Append(dst []uint64, text string) []uint64 {
 				continue
 			}
 			r, size := utf8.DecodeRuneInString(text[end:])
-			if r == utf8.RuneError || !(unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)) {
+			if !inWord(r) {
 				break
 			}
 			end += size
@@ -107,6 +107,12 @@ func (w *WordHasher) Append(dst []uint64, text string) []uint64 {
 		dst = append(dst, finishWord(h))
 	}
 	return dst
+}
+
+// inWord reports whether r belongs to a word: a letter, digit or mark
+// (utf8.RuneError, for an invalid byte, does not).
+func inWord(r rune) bool {
+	return r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r))
 }
 
 // WordHash is the hash WordHasher gives a word in its folded form
