@@ -13,9 +13,9 @@ import (
 	"sync/atomic"
 )
 
-// Pass 2b applies the engine's candidate rule (engine.matchLocked) to what
-// each article's queries saw: hits(d, e) is the number of distinct
-// sentences of d that share a sentence bucket with e, plus 1<<20 when they
+// Pass 2b applies the engine's candidate rule (engine.candidatesLocked and
+// Engine.Commit) to what each article's queries saw: hits(d, e) is the
+// number of distinct sentences of d that share a sentence bucket with e, plus 1<<20 when they
 // share a document bucket; e is a candidate when hits ≥ NeedHits(indexed(d),
 // indexed(e)); the MaxCandidates candidates with the most hits (ties to the
 // lower handle) are kept, in that order. A candidate that d itself replaces
