@@ -15,8 +15,8 @@ import (
 
 // Pass 2b applies the engine's candidate rule (engine.candidatesLocked and
 // Engine.Commit) to what each article's queries saw: hits(d, e) is the
-// number of distinct sentences of d that share a sentence bucket with e, plus 1<<20 when they
-// share a document bucket; e is a candidate when hits ≥ NeedHits(indexed(d),
+// number of distinct sentences of d that share a sentence bucket with e,
+// plus 1<<20 when they share a document bucket; e is a candidate when hits ≥ NeedHits(indexed(d),
 // indexed(e)); the MaxCandidates candidates with the most hits (ties to the
 // lower handle) are kept, in that order. A candidate that d itself replaces
 // (same id) keeps its place in the ranking, as in the engine, but is marked
