@@ -9,8 +9,10 @@
 //  1. read: inputs are parsed and prepared (engine.Preparer) on every core;
 //     handles follow input order, as in analyze. Per segment of articles it
 //     spills meta records, the features engine.Judge needs (the alignment
-//     doc), the articles themselves (JSONL in S2 blocks, for the filtered output),
-//     the inputs skipped, and three runs sorted by key: document band
+//     doc, or the document signature at LevelNearDup), for the filtered
+//     output the lines that cannot be read again from their input (JSONL
+//     in S2 blocks; the others are located by input and offset), the
+//     inputs skipped, and three runs sorted by key: document band
 //     keys, sentence band keys (each with its sentence's terms and
 //     weights), id hashes.
 //  2. ids: articles repeating an earlier id replace it, as in the engine.
@@ -48,8 +50,8 @@
 // 25 per article) and sentence features (about 100 bytes an indexed
 // sentence) up to a twelfth of Options.MemBytes per segment, for the
 // segment filling and the one being committed, plus sort scratch. On disk:
-// the features, the compressed text and the runs, whose sentence records
-// repeat their sentence's features once per band (8 times): about 9 times
+// the features, the kept text and the runs, whose sentence records
+// repeat their sentence's features once per band (8 times): about 8 times
 // the input in all; then pass 2's triples (12 bytes each) and document
 // bucket lists and references; pass 2 stops with ErrDiskFull rather than
 // leave under 2 GiB free. Time is the engine's: preparing the articles,
