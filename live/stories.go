@@ -304,14 +304,3 @@ func (l *storyList) len() int {
 	defer l.mu.RUnlock()
 	return len(l.stories)
 }
-
-// seqOf returns the Seq an indexed article was added with.
-func (l *storyList) seqOf(id string) (uint64, bool) {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	m := l.articles[id]
-	if m == nil {
-		return 0, false
-	}
-	return m.seq, true
-}
