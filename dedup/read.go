@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -58,6 +59,14 @@ type batch struct {
 	sents      []sentRef // indexed sentences of the ok results, in order
 	payloads   []byte    // their payloads
 	text       []byte    // text block of the ok articles' JSON lines (appendTextBlock)
+}
+
+// reset empties b for reuse, keeping its buffers.
+func (b *batch) reset() {
+	clear(b.recs)
+	clear(b.out)
+	*b = batch{recs: b.recs[:0], arena: b.arena[:0], out: b.out[:0], feat: b.feat[:0],
+		keys: b.keys[:0], sents: b.sents[:0], payloads: b.payloads[:0], text: b.text[:0]}
 }
 
 // sentRef is one indexed sentence: its index in the article and its
@@ -136,11 +145,12 @@ func (r *runner) readPass(ctx context.Context) error {
 	jobs := make(chan *batch, workers)
 	done := make(chan *batch, workers)
 	window := make(chan struct{}, 3*workers+2)
+	free := make(chan *batch, cap(window)) // batches done with, to fill again
 
 	readErr := make(chan error, 1)
 	go func() {
 		defer close(jobs)
-		err := r.readInputs(ctx, startInput, startRecord, window, jobs)
+		err := r.readInputs(ctx, startInput, startRecord, window, free, jobs)
 		if err != nil {
 			cancel(err)
 		}
@@ -166,7 +176,7 @@ func (r *runner) readPass(ctx context.Context) error {
 
 	cm := &committer{r: r}
 	seg := r.newSegment(len(m.Segments)+1, base)
-	err := r.collect(ctx, done, window, cm, &seg)
+	err := r.collect(ctx, done, window, free, cm, &seg)
 	if err != nil {
 		cancel(err)
 	}
@@ -202,7 +212,7 @@ func (r *runner) readPass(ctx context.Context) error {
 
 // collect hands the prepared batches to segments in input order. A full
 // segment is committed in the background while the next one fills.
-func (r *runner) collect(ctx context.Context, done <-chan *batch, window <-chan struct{}, cm *committer, seg **segment) error {
+func (r *runner) collect(ctx context.Context, done <-chan *batch, window <-chan struct{}, free chan<- *batch, cm *committer, seg **segment) error {
 	pending := map[int]*batch{}
 	next := 0
 	for b := range done {
@@ -219,6 +229,11 @@ func (r *runner) collect(ctx context.Context, done <-chan *batch, window <-chan 
 			if err := s.add(b); err != nil {
 				return err
 			}
+			b.reset()
+			select {
+			case free <- b:
+			default:
+			}
 			r.progress(Progress{Pass: PassRead, Done: r.stats.inBytes.Load(), Total: r.totalIn, Unit: "bytes",
 				Articles: r.stats.articles.Load(), Skipped: r.stats.skipped.Load()})
 			if s.full() {
@@ -227,9 +242,7 @@ func (r *runner) collect(ctx context.Context, done <-chan *batch, window <-chan 
 					return err
 				}
 				*seg = r.newSegment(s.info.Index+1, s.info.Base+s.info.Count)
-				if old != nil {
-					(*seg).reuse(old)
-				}
+				(*seg).reuse(old, s)
 			}
 		}
 		if err := ctx.Err(); err != nil {
@@ -275,7 +288,7 @@ func (cm *committer) wait() error {
 
 // readInputs streams records from input startInput on (skipping its first
 // startRecord records, read before a checkpoint) in batches.
-func (r *runner) readInputs(ctx context.Context, startInput int, startRecord int64, window chan struct{}, jobs chan<- *batch) error {
+func (r *runner) readInputs(ctx context.Context, startInput int, startRecord int64, window chan struct{}, free <-chan *batch, jobs chan<- *batch) error {
 	seq := 0
 	var b *batch
 	// Segments end at batch ends: small segments need small batches.
@@ -320,7 +333,12 @@ func (r *runner) readInputs(ctx context.Context, startInput int, startRecord int
 				case <-ctx.Done():
 					return context.Cause(ctx)
 				}
-				b = &batch{seq: seq}
+				select {
+				case b = <-free:
+				default:
+					b = new(batch)
+				}
+				b.seq = seq
 				seq++
 			}
 			if line != nil {
@@ -377,7 +395,7 @@ var articleJSON = jsontext.EscapeForHTML(false)
 
 func (w *prepWorker) prepare(b *batch) {
 	o := &w.opts
-	b.out = make([]result, len(b.recs))
+	b.out = slices.Grow(b.out[:0], len(b.recs))[:len(b.recs)]
 	w.lines.Reset()
 	for i := range b.recs {
 		rc := &b.recs[i]
@@ -436,8 +454,7 @@ func (w *prepWorker) prepare(b *batch) {
 			w.lines.WriteByte('\n')
 		}
 	}
-	b.text = appendTextBlock(nil, w.lines.Bytes())
-	b.recs, b.arena = nil, nil
+	b.text = appendTextBlock(b.text[:0], w.lines.Bytes())
 }
 
 // segment is the pass-1 segment being filled.
@@ -499,9 +516,27 @@ func (r *runner) newSegment(index, base int) *segment {
 	return s
 }
 
-// reuse takes over the tuple buffers of a committed segment.
-func (s *segment) reuse(old *segment) {
-	s.doc, s.sent, s.ids, s.arena = old.doc[:0], old.sent[:0], old.ids[:0], old.arena[:0]
+// reuse takes over the tuple buffers of a committed segment, old, or
+// when there is none yet, sizes new ones after the segment just filled,
+// prev: growing them by appending copied each a few times over.
+func (s *segment) reuse(old, prev *segment) {
+	if old != nil {
+		s.doc, s.sent, s.ids, s.arena = old.doc[:0], old.sent[:0], old.ids[:0], old.arena[:0]
+		return
+	}
+	s.doc = make([]tuple, 0, len(prev.doc)+len(prev.doc)/8)
+	s.sent = make([]tuple, 0, len(prev.sent)+len(prev.sent)/8)
+	s.ids = make([]tuple, 0, len(prev.ids)+len(prev.ids)/8)
+	s.arena = make([]byte, 0, len(prev.arena)+len(prev.arena)/8)
+}
+
+// reserve makes room for n more tuples, doubling: the first segment's
+// buffers grow from nothing.
+func reserve[T any](s []T, n int) []T {
+	if cap(s)-len(s) >= n {
+		return s
+	}
+	return slices.Grow(s, max(n, len(s), 1<<12))
 }
 
 func (s *segment) add(b *batch) error {
@@ -511,6 +546,14 @@ func (s *segment) add(b *batch) error {
 	bands := s.r.opts.Engine.SentenceBands
 	feat, keys, sents := b.feat, b.keys, b.sents
 	var sentOff uint32
+	var docKeys, sentKeys int
+	for i := range b.out {
+		docKeys, sentKeys = docKeys+b.out[i].docKeys, sentKeys+b.out[i].sentKeys
+	}
+	s.doc = reserve(s.doc, docKeys)
+	s.sent = reserve(s.sent, sentKeys)
+	s.ids = reserve(s.ids, len(b.out))
+	s.arena = reserve(s.arena, len(b.payloads))
 	for i := range b.out {
 		res := &b.out[i]
 		if res.skip != nil {
