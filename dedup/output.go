@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sync"
 
 	"github.com/zeebo/xxh3"
 
@@ -124,12 +123,12 @@ func (r *runner) writeOutputs(ctx context.Context, oc *outcome) (*Summary, error
 	files := map[string]*os.File{}
 	writers := map[string]*asyncWriter{}
 	create := func(name string) (*asyncWriter, error) {
-		f, err := os.Create(filepath.Join(o.OutDir, name+".tmp"))
+		f, direct, err := createDirect(filepath.Join(o.OutDir, name+".tmp"))
 		if err != nil {
 			return nil, err
 		}
 		files[name] = f
-		w := newAsyncWriter(f)
+		w := newAsyncWriter(f, direct)
 		writers[name] = w
 		return w, nil
 	}
@@ -448,93 +447,4 @@ func (lr *lineReader) close() {
 		lr.f.Close()
 		lr.f, lr.br = nil, nil
 	}
-}
-
-// asyncWriter buffers writes in chunks that a goroutine of its own writes
-// to the file, so that the output pass formats lines while the kernel
-// copies the previous chunk (writing gigabytes costs seconds of system
-// time). Flush waits for everything written so far; the first write error
-// is returned by every later Write and Flush.
-type asyncWriter struct {
-	cur    []byte
-	full   chan []byte   // chunks to write, in order; nil flushes
-	free   chan []byte   // written chunks to reuse
-	done   chan struct{} // a flush has completed
-	errMu  sync.Mutex
-	err    error
-	closed bool
-}
-
-const (
-	asyncChunk  = 1 << 20
-	asyncChunks = 4 // in flight at most: bounds memory and lets the writer fall behind a little
-)
-
-func newAsyncWriter(f *os.File) *asyncWriter {
-	w := &asyncWriter{full: make(chan []byte, asyncChunks), free: make(chan []byte, asyncChunks), done: make(chan struct{})}
-	for range asyncChunks - 1 {
-		w.free <- make([]byte, 0, asyncChunk)
-	}
-	w.cur = make([]byte, 0, asyncChunk)
-	go func() {
-		for b := range w.full {
-			if b == nil {
-				w.done <- struct{}{}
-				continue
-			}
-			if w.error() == nil {
-				if _, err := f.Write(b); err != nil {
-					w.errMu.Lock()
-					w.err = err
-					w.errMu.Unlock()
-				}
-			}
-			w.free <- b[:0]
-		}
-	}()
-	return w
-}
-
-func (w *asyncWriter) error() error {
-	w.errMu.Lock()
-	defer w.errMu.Unlock()
-	return w.err
-}
-
-func (w *asyncWriter) Write(p []byte) (int, error) {
-	n := len(p)
-	for len(p) > 0 {
-		if len(w.cur) == cap(w.cur) {
-			w.full <- w.cur
-			w.cur = <-w.free
-		}
-		k := copy(w.cur[len(w.cur):cap(w.cur)], p)
-		w.cur = w.cur[:len(w.cur)+k]
-		p = p[k:]
-	}
-	return n, w.error()
-}
-
-// Flush writes what is buffered and waits until the file has it; the
-// writer stays usable until Close.
-func (w *asyncWriter) Flush() error {
-	if len(w.cur) > 0 {
-		w.full <- w.cur
-		w.cur = <-w.free
-	}
-	w.full <- nil
-	<-w.done
-	return w.error()
-}
-
-// Close flushes and ends the writing goroutine (the file stays open).
-// Closing again does nothing.
-func (w *asyncWriter) Close() error {
-	if w.closed {
-		return w.error()
-	}
-	err := w.Flush()
-	close(w.full)
-	w.closed = true
-	return err
 }

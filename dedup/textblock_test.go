@@ -3,6 +3,7 @@ package dedup
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -158,41 +159,71 @@ func TestLineReaderChangedInput(t *testing.T) {
 	}
 }
 
+// TestAsyncWriter writes through the page cache and, where the file
+// system allows it, with direct I/O: the files must be what was written,
+// whether flushes and the end fall on aligned offsets or not.
 func TestAsyncWriter(t *testing.T) {
-	p := filepath.Join(t.TempDir(), "out")
-	f, err := os.Create(p)
-	if err != nil {
-		t.Fatal(err)
+	dir := t.TempDir()
+	create := map[string]func(string) (*os.File, bool, error){
+		"buffered": func(p string) (*os.File, bool, error) { f, err := os.Create(p); return f, false, err },
+		"direct":   createDirect,
 	}
-	w := newAsyncWriter(f)
-	var want bytes.Buffer
-	for i := range 200000 {
-		line := []byte(strings.Repeat("x", i%97) + "\n")
-		w.Write(line)
-		want.Write(line)
-		if i == 1000 {
-			if err := w.Flush(); err != nil {
+	big := bytes.Repeat([]byte("y"), 3*asyncChunk+5) // larger than a chunk
+	for name, create := range create {
+		for _, flushAt := range []int{-1, 1000, 9362} { // 9362: after exactly one chunk
+			p := filepath.Join(dir, fmt.Sprintf("%s-%d", name, flushAt))
+			f, direct, err := create(p)
+			if err != nil {
 				t.Fatal(err)
+			}
+			if name == "direct" && !direct && flushAt < 0 {
+				t.Logf("direct I/O is not available in %s: tested buffered", dir)
+			}
+			w := newAsyncWriter(f, direct)
+			var want bytes.Buffer
+			for i := range 200000 {
+				line := []byte(strings.Repeat("x", i%97) + "\n")
+				w.Write(line)
+				want.Write(line)
+				if i == flushAt {
+					if err := w.Flush(); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			w.Write(big)
+			want.Write(big)
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Close(); err != nil {
+				t.Fatalf("second Close: %v", err)
+			}
+			f.Close()
+			if got, _ := os.ReadFile(p); !bytes.Equal(got, want.Bytes()) {
+				t.Fatalf("%s, flush at %d (direct I/O %v): file has %d bytes, want %d", name, flushAt, direct, len(got), want.Len())
 			}
 		}
 	}
-	big := bytes.Repeat([]byte("y"), 3*asyncChunk+5) // larger than a chunk
-	w.Write(big)
-	want.Write(big)
+
+	// Whole chunks only: the file stays in direct I/O mode to the end.
+	p := filepath.Join(dir, "aligned")
+	f, direct, err := createDirect(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := newAsyncWriter(f, direct)
+	w.Write(big[:2*asyncChunk])
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.Close(); err != nil {
-		t.Fatalf("second Close: %v", err)
-	}
 	f.Close()
-	if got, _ := os.ReadFile(p); !bytes.Equal(got, want.Bytes()) {
-		t.Fatalf("file has %d bytes, want %d", len(got), want.Len())
+	if got, _ := os.ReadFile(p); !bytes.Equal(got, big[:2*asyncChunk]) {
+		t.Fatalf("aligned: file has %d bytes, want %d", len(got), 2*asyncChunk)
 	}
 
 	// A failing file: the error comes back from Flush and later writes.
-	f.Close()
-	w = newAsyncWriter(f)
+	w = newAsyncWriter(f, false)
 	w.Write(big)
 	if err := w.Flush(); err == nil {
 		t.Fatal("Flush after writing to a closed file: no error")
