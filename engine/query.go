@@ -327,14 +327,11 @@ func (e *Engine) storyLocked(id string) *StoryDetail {
 			d.Reuse = append(d.Reuse, e.reuseInfo(ed))
 		}
 	}
-	slices.SortStableFunc(d.Reuse, func(x, y ReuseInfo) int {
-		if c := cmp.Compare(x.Label.Rank(), y.Label.Rank()); c != 0 {
-			return c
-		}
-		return cmp.Compare(y.Coverage, x.Coverage)
-	})
+	sortReuse(d.Reuse)
 	date := func(i int) time.Time { return e.docs[members[i]].p.Article.Published }
-	for _, g := range provenance.Groups(len(members), edges) {
+	groups := provenance.Groups(len(members), edges)
+	groupEdges := provenance.GroupEdges(groups, edges)
+	for gi, g := range groups {
 		hs := make([]uint32, len(g))
 		ids := make([]string, len(g))
 		for i, x := range g {
@@ -342,13 +339,38 @@ func (e *Engine) storyLocked(id string) *StoryDetail {
 			ids[i] = d.Articles[x].ID
 		}
 		gid := groupID(e, hs)
-		closest := provenance.Closest(g, edges, date)
+		closest := provenance.Closest(g, groupEdges[gi], date)
 		d.CopyGroups = append(d.CopyGroups, CopyGroupInfo{ID: gid, Articles: ids, ClosestToSource: d.Articles[closest].ID})
 		for _, x := range g {
 			d.Articles[x].CopyGroup = gid
 		}
 	}
 	return d
+}
+
+// sortReuse orders reuse by label rank, then by decreasing coverage, and
+// keeps the given order between equals (a stable sort, by index: stories
+// of thousands of edges are read while the feed is written).
+func sortReuse(rs []ReuseInfo) {
+	idx := make([]int, len(rs))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(i, j int) int {
+		x, y := &rs[i], &rs[j]
+		if c := cmp.Compare(x.Label.Rank(), y.Label.Rank()); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(y.Coverage, x.Coverage); c != 0 {
+			return c
+		}
+		return cmp.Compare(i, j)
+	})
+	sorted := make([]ReuseInfo, len(rs))
+	for k, i := range idx {
+		sorted[k] = rs[i]
+	}
+	copy(rs, sorted)
 }
 
 // reuseInfo describes edge ed from the copy's side.

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"reflect"
 	"slices"
 	"testing"
@@ -175,6 +176,29 @@ func TestOutlet(t *testing.T) {
 	} {
 		if got := Outlet(&tc.a); got != tc.want {
 			t.Errorf("Outlet(%+v): got %q, want %q", tc.a, got, tc.want)
+		}
+	}
+}
+
+// TestSortReuse: sortReuse orders as a stable sort by label rank and
+// decreasing coverage does.
+func TestSortReuse(t *testing.T) {
+	labels := []wiretrace.Label{wiretrace.Duplicate, wiretrace.Copy, wiretrace.Rewrite, wiretrace.Partial}
+	for n := range 300 {
+		rs := make([]ReuseInfo, n)
+		for i := range rs {
+			rs[i] = ReuseInfo{Copy: string(rune('a' + i%26)), Source: string(rune('A' + i%7)), Label: labels[(i*7+n)%4], Coverage: float64((i*13+n)%5) / 4}
+		}
+		want := slices.Clone(rs)
+		slices.SortStableFunc(want, func(x, y ReuseInfo) int {
+			if c := cmp.Compare(x.Label.Rank(), y.Label.Rank()); c != 0 {
+				return c
+			}
+			return cmp.Compare(y.Coverage, x.Coverage)
+		})
+		sortReuse(rs)
+		if !reflect.DeepEqual(rs, want) {
+			t.Fatalf("%d entries: order differs from the stable sort", n)
 		}
 	}
 }

@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"cmp"
-	"slices"
 	"time"
 
 	"github.com/wiretrace/wiretrace"
@@ -90,20 +88,7 @@ func (e *Engine) Report() *Report {
 	groups := provenance.Groups(len(e.docs), pedges)
 	// Each group's own edges, so choosing its closest member costs its
 	// edges alone, not every edge of the index.
-	groupIdx := make(map[int]int, len(groups))
-	for gi, g := range groups {
-		for _, x := range g {
-			groupIdx[x] = gi
-		}
-	}
-	groupEdges := make([][]provenance.Edge, len(groups))
-	for _, pe := range pedges {
-		ga, okA := groupIdx[pe.A]
-		gb, okB := groupIdx[pe.B]
-		if okA && okB && ga == gb {
-			groupEdges[ga] = append(groupEdges[ga], pe)
-		}
-	}
+	groupEdges := provenance.GroupEdges(groups, pedges)
 	for gi, g := range groups {
 		ids := make([]string, len(g))
 		hs := make([]uint32, len(g))
@@ -149,11 +134,6 @@ func (e *Engine) Report() *Report {
 	for _, ed := range all {
 		r.Reuse = append(r.Reuse, e.reuseInfo(ed))
 	}
-	slices.SortStableFunc(r.Reuse, func(x, y ReuseInfo) int {
-		if c := cmp.Compare(x.Label.Rank(), y.Label.Rank()); c != 0 {
-			return c
-		}
-		return cmp.Compare(y.Coverage, x.Coverage)
-	})
+	sortReuse(r.Reuse)
 	return r
 }

@@ -6,7 +6,6 @@ package provenance
 
 import (
 	"cmp"
-	"slices"
 	"time"
 
 	"github.com/wiretrace/wiretrace"
@@ -246,21 +245,48 @@ func Closest(members []int, edges []Edge, dates func(int) time.Time) int {
 		sim[e.A] += e.Sim
 		sim[e.B] += e.Sim
 	}
-	best := slices.Clone(members)
-	slices.SortStableFunc(best, func(x, y int) int {
+	// The first member in this order (a total one: positions differ).
+	before := func(x, y int) bool {
 		if c := cmp.Compare(contains[y], contains[x]); c != 0 {
-			return c
+			return c < 0
 		}
 		if c := cmp.Compare(sim[y], sim[x]); c != 0 {
-			return c
+			return c < 0
 		}
 		if dates != nil {
 			dx, dy := dates(x), dates(y)
 			if !dx.IsZero() && !dy.IsZero() && !dx.Equal(dy) {
-				return dx.Compare(dy)
+				return dx.Before(dy)
 			}
 		}
-		return cmp.Compare(x, y)
-	})
-	return best[0]
+		return x < y
+	}
+	best := members[0]
+	for _, m := range members[1:] {
+		if before(m, best) {
+			best = m
+		}
+	}
+	return best
+}
+
+// GroupEdges returns, for each group (of Groups), the edges between two
+// of its members, in their order in edges: what Closest needs to be
+// called per group at the cost of the group's own edges.
+func GroupEdges(groups [][]int, edges []Edge) [][]Edge {
+	groupOf := make(map[int]int, len(groups))
+	for gi, g := range groups {
+		for _, x := range g {
+			groupOf[x] = gi
+		}
+	}
+	out := make([][]Edge, len(groups))
+	for _, e := range edges {
+		ga, okA := groupOf[e.A]
+		gb, okB := groupOf[e.B]
+		if okA && okB && ga == gb {
+			out[ga] = append(out[ga], e)
+		}
+	}
+	return out
 }

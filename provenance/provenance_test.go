@@ -1,6 +1,7 @@
 package provenance_test
 
 import (
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -221,5 +222,42 @@ func TestDocumentLabel(t *testing.T) {
 	}
 	if got := provenance.DocumentLabel(0.7, 0.2, provenance.Options{DocumentCopy: 0.75}); got != "" {
 		t.Errorf("DocumentCopy 0.75: got %q for coverage 0.7", got)
+	}
+}
+
+// TestGroupEdges: each group gets exactly its internal edges, in order, so
+// that Closest over them is Closest over every edge.
+func TestGroupEdges(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for round := range 200 {
+		n := 2 + r.IntN(30)
+		var edges []provenance.Edge
+		for range r.IntN(3 * n) {
+			a, b := r.IntN(n), r.IntN(n)
+			if a == b {
+				continue
+			}
+			label := wiretrace.Copy
+			if r.IntN(3) == 0 {
+				label = wiretrace.Partial
+			}
+			edges = append(edges, provenance.Edge{A: min(a, b), B: max(a, b), Label: label,
+				Coverage: [2]float64{r.Float64(), r.Float64()}, Sim: float64(r.IntN(4)) / 4})
+		}
+		groups := provenance.Groups(n, edges)
+		ge := provenance.GroupEdges(groups, edges)
+		if len(ge) != len(groups) {
+			t.Fatalf("round %d: %d edge lists for %d groups", round, len(ge), len(groups))
+		}
+		for gi, g := range groups {
+			for _, e := range ge[gi] {
+				if !slices.Contains(g, e.A) || !slices.Contains(g, e.B) {
+					t.Fatalf("round %d: edge %d-%d listed for group %v", round, e.A, e.B, g)
+				}
+			}
+			if got, want := provenance.Closest(g, ge[gi], nil), provenance.Closest(g, edges, nil); got != want {
+				t.Fatalf("round %d: group %v: closest %d over its edges, %d over all", round, g, got, want)
+			}
+		}
 	}
 }
