@@ -65,6 +65,7 @@ type entry struct {
 	feat    uint64 // offset of its first sentence record in feats
 	story   int
 	edges   []*pairEdge
+	same    []uint32 // the other ends of its same-text edges (copy group links), as handles
 	removed bool
 }
 
@@ -489,6 +490,8 @@ func (e *Engine) commitLocked(p *Prepared, edges []*pairEdge) uint32 {
 		e.docs[ed.a].edges = append(e.docs[ed.a].edges, ed)
 		if ed.label.SameText() {
 			linked = append(linked, ed.a)
+			en.same = append(en.same, ed.a)
+			e.docs[ed.a].same = append(e.docs[ed.a].same, h)
 		}
 	}
 	for _, t := range p.Terms {
@@ -539,6 +542,11 @@ func (e *Engine) removeLocked(h uint32) {
 		o := e.docs[ed.other(h)]
 		if o != nil {
 			o.edges = slices.DeleteFunc(o.edges, func(x *pairEdge) bool { return x == ed })
+		}
+	}
+	for _, x := range en.same {
+		if o := e.docs[x]; o != nil {
+			o.same = slices.DeleteFunc(o.same, func(y uint32) bool { return y == h })
 		}
 	}
 	for _, t := range p.Terms {
@@ -634,11 +642,8 @@ func (e *Engine) groupLocked(h uint32) []uint32 {
 	for len(queue) > 0 {
 		x := queue[0]
 		queue = queue[1:]
-		for _, ed := range e.docs[x].edges {
-			if !ed.label.SameText() {
-				continue
-			}
-			if y := ed.other(x); !seen[y] {
+		for _, y := range e.docs[x].same {
+			if !seen[y] {
 				seen[y] = true
 				queue = append(queue, y)
 			}

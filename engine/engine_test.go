@@ -381,3 +381,45 @@ func TestSeedPages(t *testing.T) {
 		t.Logf("%s title=%q source=%q published=%v credits=%v", a.ID, a.Title, a.Source, a.Published, a.Credits)
 	}
 }
+
+// TestCopyGroupsAfterRemovals: the copy group an article's result names
+// (followed through its same-text links) is the group Report finds from
+// the edges, as articles are removed one by one and groups shrink or
+// split.
+func TestCopyGroupsAfterRemovals(t *testing.T) {
+	eng, _ := run(t, engine.Options{}, 2, "testdata/mixed.jsonl", "../testdata/seeds")
+	check := func(step string) {
+		t.Helper()
+		groupOf := map[string]string{}
+		for _, g := range eng.Report().CopyGroups {
+			for _, id := range g.Articles {
+				groupOf[id] = g.ID
+			}
+		}
+		for _, a := range eng.Report().Articles {
+			res, ok := eng.Lookup(a.ID)
+			if !ok {
+				t.Fatalf("%s: %s not found", step, a.ID)
+			}
+			if res.CopyGroup != groupOf[a.ID] {
+				t.Fatalf("%s: %s in copy group %q, Report says %q", step, a.ID, res.CopyGroup, groupOf[a.ID])
+			}
+		}
+	}
+	check("built")
+	groups := eng.Report().CopyGroups
+	if len(groups) < 2 {
+		t.Fatalf("%d copy groups: the test needs several", len(groups))
+	}
+	// Remove one member of each group: the first, the second, the last.
+	for i, g := range groups {
+		id := g.Articles[i%len(g.Articles)]
+		if i%3 == 2 {
+			id = g.Articles[len(g.Articles)-1]
+		}
+		if !eng.Remove(id) {
+			t.Fatalf("remove %s: not there", id)
+		}
+		check("after removing " + id)
+	}
+}
