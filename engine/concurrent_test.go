@@ -71,8 +71,9 @@ func sequentialRun(t *testing.T, opts engine.Options, steps []step) ([]string, *
 }
 
 // concurrentRun matches up to window steps ahead of the last commit, on
-// many goroutines, and commits (or removes) in step order.
-func concurrentRun(t *testing.T, opts engine.Options, steps []step, window int) ([]string, *engine.Engine) {
+// many goroutines, and commits (or removes) in step order: one by one, or
+// with run > 1 in runs of up to run articles (CommitAll).
+func concurrentRun(t *testing.T, opts engine.Options, steps []step, window, run int) ([]string, *engine.Engine) {
 	eng, err := engine.New(opts)
 	if err != nil {
 		t.Fatal(err)
@@ -98,23 +99,44 @@ func concurrentRun(t *testing.T, opts engine.Options, steps []step, window int) 
 		}
 	}()
 	out := make([]string, len(steps))
-	for i, s := range steps {
-		m := <-pending[i]
-		if s.remove != "" {
-			out[i] = fmt.Sprint(eng.Remove(s.remove))
-		} else {
-			b, _ := json.Marshal(eng.Commit(m))
-			out[i] = string(b)
+	for i := 0; i < len(steps); {
+		if s := steps[i]; s.remove != "" || run <= 1 {
+			m := <-pending[i]
+			if s.remove != "" {
+				out[i] = fmt.Sprint(eng.Remove(s.remove))
+			} else {
+				b, _ := json.Marshal(eng.Commit(m))
+				out[i] = string(b)
+			}
+			<-slots
+			i++
+			continue
 		}
-		<-slots
+		var ms []*engine.Pending
+		for k := i; k < len(steps) && steps[k].remove == "" && len(ms) < min(run, window); k++ { // matched ahead: at most window
+			ms = append(ms, <-pending[k])
+		}
+		var stories []string
+		for k, r := range eng.CommitAll(ms, func(_ int, r *engine.Result, storyOf func(string) (string, bool)) {
+			st, _ := storyOf(r.ID)
+			stories = append(stories, st)
+		}) {
+			if stories[k] != r.Story {
+				t.Errorf("step %d: storyOf after its commit says %q, the result %q", i+k, stories[k], r.Story)
+			}
+			b, _ := json.Marshal(r)
+			out[i+k] = string(b)
+			<-slots
+		}
+		i += len(ms)
 	}
 	return out, eng
 }
 
 // TestConcurrentMatchCommitsLikeSequential: articles matched in parallel
 // (against an index that moves under them: additions, replacements,
-// removals) and committed in order give exactly what sequential Adds
-// give, whatever the window, including with a candidate cap that the
+// removals) and committed in order, one by one or in runs (CommitAll),
+// give exactly what sequential Adds give, whatever the window, including with a candidate cap that the
 // articles added meanwhile compete for and with buckets crossing
 // MaxBucket between Match and Commit.
 func TestConcurrentMatchCommitsLikeSequential(t *testing.T) {
@@ -128,11 +150,11 @@ func TestConcurrentMatchCommitsLikeSequential(t *testing.T) {
 		for _, window := range []int{1, 4, 16, len(steps)} {
 			t.Run(fmt.Sprintf("cands%d-bucket%d-window%d", opts.MaxCandidates, opts.MaxBucket, window), func(t *testing.T) {
 				var wg sync.WaitGroup
-				for range 2 {
+				for _, run := range []int{1, 5} {
 					wg.Add(1)
 					go func() {
 						defer wg.Done()
-						got, eng := concurrentRun(t, opts, steps, window)
+						got, eng := concurrentRun(t, opts, steps, window, run)
 						for i := range want {
 							if got[i] != want[i] {
 								t.Errorf("step %d: concurrent result\n%s\nwant (sequential)\n%s", i, got[i], want[i])

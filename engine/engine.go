@@ -210,6 +210,29 @@ func (e *Engine) Match(p *Prepared) *Pending {
 func (e *Engine) Commit(m *Pending) *Result {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	return e.commitPendingLocked(m)
+}
+
+// CommitAll commits ms in order, under one hold of the write lock: the
+// results of as many Commits, for the cost of taking the lock once (each
+// take waits for the Matches and queries in flight to finish, and stops
+// new ones meanwhile). after, when not nil, is called after each commit,
+// still under the lock, with a StoryOf that answers as of that commit
+// (the Engine's own methods cannot be called there).
+func (e *Engine) CommitAll(ms []*Pending, after func(i int, r *Result, storyOf func(id string) (string, bool))) []*Result {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	rs := make([]*Result, len(ms))
+	for i, m := range ms {
+		rs[i] = e.commitPendingLocked(m)
+		if after != nil {
+			after(i, rs[i], e.storyOfLocked)
+		}
+	}
+	return rs
+}
+
+func (e *Engine) commitPendingLocked(m *Pending) *Result {
 	p := m.p
 	cands := m.cands
 	if e.crossings() != m.cross {

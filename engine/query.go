@@ -62,6 +62,10 @@ func Outlet(a *wiretrace.Article) string {
 func (e *Engine) StoryOf(id string) (string, bool) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
+	return e.storyOfLocked(id)
+}
+
+func (e *Engine) storyOfLocked(id string) (string, bool) {
 	h, ok := e.byID[id]
 	if !ok {
 		return "", false

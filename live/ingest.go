@@ -260,17 +260,34 @@ func (ix *Index) applier() {
 		}
 		m, took := ix.match(it.o.preps[it.i])
 		return matched{it, m, took}
-	}, func(x matched) error {
-		o := x.o
-		if x.i < 0 {
-			ix.eng.Remove(o.del)
-			ix.stories.removed(o.del)
-			close(o.done)
-			return nil
-		}
-		o.res[x.i] = ix.commit(x.m, o.recs[x.i].Seq, x.took)
-		if x.i == len(o.preps)-1 {
-			close(o.done)
+	}, func(run []matched) error {
+		// Commit the articles between two deletions together.
+		for len(run) > 0 {
+			if x := run[0]; x.i < 0 {
+				ix.eng.Remove(x.o.del)
+				ix.stories.removed(x.o.del)
+				close(x.o.done)
+				run = run[1:]
+				continue
+			}
+			k := 0
+			for k < len(run) && run[k].i >= 0 {
+				k++
+			}
+			ms := make([]*engine.Pending, k)
+			seqs := make([]uint64, k)
+			tooks := make([]time.Duration, k)
+			for j, x := range run[:k] {
+				ms[j], seqs[j], tooks[j] = x.m, x.o.recs[x.i].Seq, x.took
+			}
+			rs := ix.commit(ms, seqs, tooks)
+			for j, x := range run[:k] {
+				x.o.res[x.i] = rs[j]
+				if x.i == len(x.o.preps)-1 {
+					close(x.o.done)
+				}
+			}
+			run = run[k:]
 		}
 		return nil
 	})

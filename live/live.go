@@ -301,14 +301,20 @@ func (ix *Index) load(ctx context.Context) error {
 		}
 		m, took := ix.match(p)
 		return item{rec: r, m: m, took: took}
-	}, func(it item) error {
-		if it.err != nil {
-			skipped++
-			ix.log.Warn("article not indexed on load", "id", it.rec.Article.ID, "seq", it.rec.Seq, "err", it.err)
-		} else {
-			ix.commit(it.m, it.rec.Seq, it.took)
+	}, func(run []item) error {
+		var ms []*engine.Pending
+		var seqs []uint64
+		var tooks []time.Duration
+		for _, it := range run {
+			if it.err != nil {
+				skipped++
+				ix.log.Warn("article not indexed on load", "id", it.rec.Article.ID, "seq", it.rec.Seq, "err", it.err)
+				continue
+			}
+			ms, seqs, tooks = append(ms, it.m), append(seqs, it.rec.Seq), append(tooks, it.took)
 		}
-		n := ix.loaded.Add(1)
+		ix.commit(ms, seqs, tooks)
+		n := ix.loaded.Add(int64(len(run)))
 		if now := time.Now(); now.Sub(lastLog) >= 2*time.Second {
 			lastLog = now
 			total := ix.toLoad.Load()
@@ -358,21 +364,46 @@ func (ix *Index) match(p *engine.Prepared) (*engine.Pending, time.Duration) {
 	return m, time.Since(t)
 }
 
-// commit adds a matched article to the engine and the story list; commits
-// run one at a time, in store order. took is the matching time.
-func (ix *Index) commit(m *engine.Pending, seq uint64, took time.Duration) *engine.Result {
-	t := time.Now()
-	r := ix.eng.Commit(m)
-	if h := ix.opts.Hooks.Indexed; h != nil {
-		h(took + time.Since(t))
+// commit adds matched articles to the engine, in store order and under
+// one hold of its lock, then to the story list; runs of commits follow
+// one another. tooks are their matching times.
+func (ix *Index) commit(ms []*engine.Pending, seqs []uint64, tooks []time.Duration) []*engine.Result {
+	if len(ms) == 0 {
+		return nil
 	}
-	ix.stories.added(m.Prepared(), r, seq, ix.eng.StoryOf)
-	return r
+	t := time.Now()
+	// The story list asks where an article's matches are as of its
+	// commit, not as of the run's last one: note it for each.
+	storyAt := make([]map[string]string, len(ms))
+	rs := ix.eng.CommitAll(ms, func(i int, r *engine.Result, storyOf func(string) (string, bool)) {
+		at := make(map[string]string, len(r.Matches))
+		for _, m := range r.Matches {
+			if st, ok := storyOf(m.ID); ok {
+				at[m.ID] = st
+			}
+		}
+		storyAt[i] = at
+	})
+	if h := ix.opts.Hooks.Indexed; h != nil {
+		share := time.Since(t) / time.Duration(len(ms)) // of the run's commit
+		for _, took := range tooks {
+			h(took + share)
+		}
+	}
+	for i, m := range ms {
+		ix.stories.added(m.Prepared(), rs[i], seqs[i], func(id string) (string, bool) {
+			st, ok := storyAt[i][id]
+			return st, ok
+		})
+	}
+	return rs
 }
 
 // ordered runs work on every value from in with n goroutines and calls out
-// with the results in input order. It returns out's first error or ctx's.
-func ordered[T, U any](ctx context.Context, n int, in <-chan T, work func(T) U, out func(U) error) error {
+// with the results in input order: with each run of consecutive results
+// that are ready (at most maxRun, at least one), so that out can take a
+// lock once for all of them. It returns out's first error or ctx's.
+func ordered[T, U any](ctx context.Context, n int, in <-chan T, work func(T) U, out func([]U) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	type slot struct{ done chan U }
@@ -402,10 +433,39 @@ func ordered[T, U any](ctx context.Context, n int, in <-chan T, work func(T) U, 
 		}
 	}()
 	var err error
-	for s := range slots {
-		u := <-s.done
+	var run []U
+	var next *slot // taken from slots, its result not ready yet
+	for {
+		s := next
+		next = nil
+		if s == nil {
+			x, ok := <-slots
+			if !ok {
+				break
+			}
+			s = &x
+		}
+		run = append(run[:0], <-s.done)
+	more:
+		for len(run) < maxRun {
+			select {
+			case x, ok := <-slots:
+				if !ok {
+					break more
+				}
+				select {
+				case u := <-x.done:
+					run = append(run, u)
+				default:
+					next = &x
+					break more
+				}
+			default:
+				break more
+			}
+		}
 		if err == nil {
-			err = out(u)
+			err = out(run)
 			if err != nil {
 				cancel()
 			}
@@ -417,6 +477,9 @@ func ordered[T, U any](ctx context.Context, n int, in <-chan T, work func(T) U, 
 	}
 	return err
 }
+
+// maxRun bounds the results ordered hands out at once.
+const maxRun = 64
 
 // Len returns the number of indexed articles.
 func (ix *Index) Len() int { return ix.eng.Len() }
