@@ -5,9 +5,9 @@
 //
 // Order and durability: every write (an ingested batch, a deletion) is put
 // in the store first, in one durable store call per group of writes, and
-// then committed to the engine one at a time in store Seq order (matched
-// in parallel beforehand: engine.Commit gives what a sequential Add in
-// that order gives). Ingest
+// then committed to the engine in store Seq order, runs of ready articles
+// under one hold of its lock (matched in parallel beforehand:
+// engine.CommitAll gives what sequential Adds in that order give). Ingest
 // returns after both, so what it acknowledges is on disk, and replaying the
 // store in Seq order on open adds the same articles in the same order: the
 // engine is deterministic, so the restarted index answers the same matches
@@ -16,8 +16,8 @@
 //
 // Costs: preparing an article (tokenising, sketching) runs on the caller's
 // goroutine, in parallel across callers; matching (engine.Match) runs on
-// Workers goroutines and only the commit of each article into the engine
-// is serial, in store order; store writes are grouped (one fsync per
+// Workers goroutines and only the commits into the engine are serial, in
+// store order; store writes are grouped (one fsync per
 // group), overlapping with matching.
 // The stored State of an article (its prepared form, StateFormat) lets a
 // restart skip preparation: opening costs a store scan, a decode and an
