@@ -1,6 +1,7 @@
 package lsh_test
 
 import (
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -74,4 +75,43 @@ func BenchmarkQuery(b *testing.B) {
 		i += 7919 // a prime stride over the items
 	}
 	b.ReportMetric(float64(total)/float64(b.N), "candidates/op")
+}
+
+// BenchmarkInsertQuery builds an index of 100,000 documents per op and
+// queries it with every document's keys for the values after the
+// document's own (as the engine does), and reports the live heap the index
+// takes per bucket entry, measured after a collection.
+func BenchmarkInsertQuery(b *testing.B) {
+	keys, bands := benchKeys()
+	_, rows := lsh.Params(0.5, 128)
+	build := func() *lsh.Index {
+		ix, _ := lsh.New(bands, rows)
+		for i, k := range keys {
+			ix.Insert(k, uint64(i))
+		}
+		return ix
+	}
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	before := ms.HeapAlloc
+	kept := build()
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	bytesPerEntry := float64(ms.HeapAlloc-before) / float64(kept.Len())
+	runtime.KeepAlive(kept)
+
+	found := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		ix := build()
+		for i, k := range keys {
+			ix.QueryFrom(k, uint64(i)+1, func(uint64) bool {
+				found++
+				return true
+			})
+		}
+	}
+	b.ReportMetric(bytesPerEntry, "heapB/entry")
+	b.ReportMetric(float64(found)/float64(b.N*benchItems), "found/query")
 }
