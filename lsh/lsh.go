@@ -313,21 +313,7 @@ func (ix *Index) Remove(keys []uint64, v uint64) {
 // reported once per shared band), skipping buckets larger than MaxBucket.
 // It stops early when fn returns false.
 func (ix *Index) Query(keys []uint64, fn func(v uint64) bool) {
-	for _, k := range keys {
-		b, ok := ix.buckets[k]
-		if !ok {
-			continue
-		}
-		vals := ix.values(k, b)
-		if ix.MaxBucket > 0 && len(vals) > ix.MaxBucket {
-			continue
-		}
-		for _, v := range vals {
-			if !fn(v) {
-				return
-			}
-		}
-	}
+	ix.QueryFrom(keys, 0, fn)
 }
 
 // QueryFrom is Query restricted to the values ≥ from. When values were
