@@ -14,8 +14,8 @@ package engine
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -692,7 +692,7 @@ func (e *Engine) storyID(st int) string {
 	if st < 0 {
 		return ""
 	}
-	return fmt.Sprintf("s%d", st+1)
+	return "s" + strconv.Itoa(st+1)
 }
 
 func round(x float64) float64 {
