@@ -18,7 +18,9 @@ import "math/bits"
 //	   16 independent mixes of content-word stem hashes.
 //	2: shingle hashes are a rolling polynomial of the token hashes
 //	   (Shingles), one pass instead of k mixes per shingle.
-const Version = 2
+//	3: sentence sketches of 24 mixes (the first 16 as before), for the
+//	   engine's 8 bands of 3 rows.
+const Version = 3
 
 // Empty marks a bin of a signature that no shingle reached (only in a
 // signature of an empty document).
@@ -150,7 +152,7 @@ func Similarity(a, b []uint64) float64 {
 
 // SentenceHashes is the number of independent MinHash values in a sentence
 // sketch.
-const SentenceHashes = 16
+const SentenceHashes = 24
 
 // sentenceSeeds are fixed odd constants, one per sentence hash function.
 var sentenceSeeds = func() [SentenceHashes]uint64 {

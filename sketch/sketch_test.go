@@ -296,8 +296,8 @@ func TestSentence(t *testing.T) {
 // any of them is a format change and requires bumping sketch.Version (and
 // updating its changelog); do not just paste the new values here.
 func TestKnownAnswers(t *testing.T) {
-	if sketch.Version != 2 {
-		t.Fatalf("Version: got %d, want 2 — update the known answers below together with the version", sketch.Version)
+	if sketch.Version != 3 {
+		t.Fatalf("Version: got %d, want 3 — update the known answers below together with the version", sketch.Version)
 	}
 	toks := wordHashes("the", "kremlin", "said", "the", "presidents", "will", "hold", "talks", "on", "tuesday")
 	sh := sketch.Shingles(nil, toks, 5)
@@ -314,6 +314,10 @@ func TestKnownAnswers(t *testing.T) {
 	wantSent := []uint64{0x5be0a3f6397e8673, 0x9c32f81b53455ba, 0xb5f598536afd907, 0x151e6594ca7b4544}
 	if !slices.Equal(sent[:4], wantSent) {
 		t.Errorf("Sentence: got %#x, want %#x", sent[:4], wantSent)
+	}
+	wantTail := []uint64{0x15e6af85438d64dc, 0x15e6a35ab9a68dfc, 0x2e0cf59fe4daa15c, 0x300ce4a749df94e9}
+	if !slices.Equal(sent[sketch.SentenceHashes-4:], wantTail) {
+		t.Errorf("Sentence tail: got %#x, want %#x", sent[sketch.SentenceHashes-4:], wantTail)
 	}
 }
 
