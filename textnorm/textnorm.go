@@ -8,8 +8,10 @@
 // later stages can ignore them.
 //
 // Cost: one pass over the text; word analysis is cached per Analyzer, so
-// the steady state is a map lookup per word. An Analyzer is not safe for
-// concurrent use; give each goroutine its own (they are cheap).
+// the steady state is one cache line read per word. An Analyzer is not safe
+// for concurrent use; give each goroutine its own. Its caches grow with the
+// vocabulary it reads, to about 15 MiB (a word cache of up to 8 MiB, 2 MiB
+// of normalised strings, a stem cache).
 package textnorm
 
 import (
@@ -50,7 +52,8 @@ type Token struct {
 type Analyzer struct {
 	fold   cases.Caser
 	stems  map[string]stemEntry
-	tokens map[string]tokenEntry // by the word as written
+	tokens *tokenCache           // words of up to 16 bytes, as written; made on first use
+	long   map[string]tokenEntry // longer words, as written
 }
 
 // tokenEntry is everything appendToken derives from a word as written (all
@@ -69,16 +72,16 @@ type stemEntry struct {
 	hash uint64
 }
 
-// maxStemCache bounds the stem cache and maxTokenCache the token cache;
-// each is reset when full.
+// maxStemCache bounds the stem cache and maxLongCache the cache of words
+// longer than the token cache takes; each is reset when full.
 const (
-	maxStemCache  = 1 << 17
-	maxTokenCache = 1 << 16
+	maxStemCache = 1 << 17
+	maxLongCache = 1 << 12
 )
 
-// NewAnalyzer returns an Analyzer with an empty stem cache.
+// NewAnalyzer returns an Analyzer with empty caches.
 func NewAnalyzer() *Analyzer {
-	return &Analyzer{fold: cases.Fold(), stems: make(map[string]stemEntry, 4096), tokens: make(map[string]tokenEntry, 4096)}
+	return &Analyzer{fold: cases.Fold(), stems: make(map[string]stemEntry, 4096), long: make(map[string]tokenEntry)}
 }
 
 // Tokens appends the word and number tokens of text[start:end] to dst and
@@ -117,17 +120,7 @@ func isWordish(v string) bool {
 }
 
 func (a *Analyzer) appendToken(dst []Token, v string, s, e int) []Token {
-	te, ok := a.tokens[v]
-	if !ok {
-		// A token depends on nothing but v: cache it. Its strings are
-		// taken from a copy of v, so the cache holds no text alive.
-		v = strings.Clone(v)
-		te = a.analyzeToken(v)
-		if len(a.tokens) >= maxTokenCache {
-			clear(a.tokens)
-		}
-		a.tokens[v] = te
-	}
+	te := a.lookup(v)
 	if te.drop {
 		return dst
 	}
@@ -137,6 +130,31 @@ func (a *Analyzer) appendToken(dst []Token, v string, s, e int) []Token {
 		Hash: te.hash, StemHash: te.stemHash,
 		Kind: te.kind, Content: te.content, Cap: te.cap,
 	})
+}
+
+// lookup returns the analysis of the word v, from the caches or afresh. A
+// token depends on nothing but v, so it is cached; the caches hold copies of
+// what they keep, never the text v came from.
+func (a *Analyzer) lookup(v string) tokenEntry {
+	if len(v) <= maxCachedWord {
+		if a.tokens == nil {
+			a.tokens = newTokenCache()
+		}
+		if te, ok := a.tokens.get(v); ok {
+			return te
+		}
+		return a.tokens.put(v, a.analyzeToken(v))
+	}
+	te, ok := a.long[v]
+	if !ok {
+		v = strings.Clone(v)
+		te = a.analyzeToken(v)
+		if len(a.long) >= maxLongCache {
+			clear(a.long)
+		}
+		a.long[v] = te
+	}
+	return te
 }
 
 // analyzeToken normalises, classifies and stems the word v.
