@@ -46,3 +46,36 @@ func endDirect(f *os.File) error {
 	}
 	return ferr
 }
+
+// openDirect opens a file for reading in direct I/O mode where the file
+// system allows it; direct reports whether it does.
+func openDirect(path string) (f *os.File, direct bool, err error) {
+	f, err = os.OpenFile(path, os.O_RDONLY|unix.O_DIRECT, 0)
+	if err == nil {
+		return f, true, nil
+	}
+	f, err = os.Open(path)
+	return f, false, err
+}
+
+// pread reads into b at off with one system call.
+func pread(f *os.File, b []byte, off int64) (int, error) {
+	c, err := f.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	var rerr error
+	err = c.Read(func(fd uintptr) bool {
+		for {
+			n, rerr = unix.Pread(int(fd), b, off)
+			if rerr != unix.EINTR {
+				return true
+			}
+		}
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, rerr
+}

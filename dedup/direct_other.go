@@ -2,7 +2,10 @@
 
 package dedup
 
-import "os"
+import (
+	"io"
+	"os"
+)
 
 const directAlign = 4096
 
@@ -15,3 +18,18 @@ func createDirect(path string) (*os.File, bool, error) {
 
 // endDirect does nothing: files are never in direct I/O mode here.
 func endDirect(*os.File) error { return nil }
+
+// openDirect opens a file for reading; direct I/O is used on Linux only.
+func openDirect(path string) (*os.File, bool, error) {
+	f, err := os.Open(path)
+	return f, false, err
+}
+
+// pread reads into b at off.
+func pread(f *os.File, b []byte, off int64) (int, error) {
+	n, err := f.ReadAt(b, off)
+	if err == io.EOF {
+		err = nil
+	}
+	return n, err
+}

@@ -498,7 +498,7 @@ func payloadAt(arena []byte, off uint32) []byte {
 }
 
 // readPayload reads one framed payload's body into dst.
-func readPayload(r *bufio.Reader, dst []byte) ([]byte, error) {
+func readPayload(r byteReader, dst []byte) ([]byte, error) {
 	n, err := binary.ReadUvarint(r)
 	if err != nil {
 		if err == io.EOF {
@@ -517,6 +517,12 @@ func readPayload(r *bufio.Reader, dst []byte) ([]byte, error) {
 		return nil, err
 	}
 	return dst, nil
+}
+
+// byteReader is what readPayload reads from (a run's directReader).
+type byteReader interface {
+	io.Reader
+	io.ByteReader
 }
 
 // sentence is a decoded payload sentence.

@@ -190,7 +190,7 @@ func (o Options) workHash() string {
 type budget struct {
 	segment    int // bytes of tuples and sentence payloads buffered per pass-1 segment (twice, with one committing, plus sort scratch)
 	partition  int // bytes of pair tuples one worker loads at a time
-	mergeBuf   int // read buffer per run cursor
+	mergeBuf   int // read block per run cursor (two in memory, one read ahead: 2 MiB a run per merging worker)
 	partBuffer int // bytes buffered per pair partition per worker
 }
 
@@ -199,7 +199,7 @@ func (o Options) budget(workers int) budget {
 	b := budget{
 		segment:    int(m / 12),
 		partition:  int(m / 4 / int64(workers)),
-		mergeBuf:   64 << 10,
+		mergeBuf:   1 << 20,
 		partBuffer: 16 << 10,
 	}
 	return b
