@@ -157,8 +157,17 @@ func TestDecodePreparedRejects(t *testing.T) {
 	if NewCodec(Options{MaxCandidates: 7}).Fingerprint() != c.Fingerprint() {
 		t.Error("MaxCandidates changed the fingerprint; it does not change Prepare")
 	}
-	if NewCodec(Options{Level: LevelReuse}).Fingerprint() != c.Fingerprint() {
-		t.Error("LevelReuse changed the fingerprint; it prepares as LevelStories does")
+	// LevelReuse prepares no event terms: an article it stored must be
+	// prepared again for LevelStories.
+	if NewCodec(Options{Level: LevelReuse}).Fingerprint() == c.Fingerprint() {
+		t.Error("LevelReuse and LevelStories share a fingerprint; LevelReuse prepares no event terms")
+	}
+	r, err := NewPreparer(Options{Level: LevelReuse}).Prepare(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Terms) != 0 || len(p.Terms) == 0 || !slices.Equal(r.SentKeys, p.SentKeys) || !slices.Equal(r.DocKeys, p.DocKeys) {
+		t.Errorf("LevelReuse: %d event terms (want 0, LevelStories %d) and other keys than LevelStories", len(r.Terms), len(p.Terms))
 	}
 }
 

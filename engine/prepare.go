@@ -46,7 +46,8 @@ type Prepared struct {
 	SentIndexed []bool
 	indexed     int // number of true entries in SentIndexed
 	// Terms are the article's content terms with their raw event weight
-	// (term frequency with entity, number and headline boosts, before IDF).
+	// (term frequency with entity, number and headline boosts, before IDF),
+	// for story clustering: prepared at LevelStories only.
 	Terms []story.Weighted
 	Bytes int // size of the text in bytes
 
@@ -150,7 +151,9 @@ func (pr *Preparer) Prepare(a wiretrace.Article) (*Prepared, error) {
 	pr.buildAlignDoc(p, td)
 	pr.buildDocKeys(p, td)
 	pr.buildSentKeys(p)
-	pr.buildTerms(p, td)
+	if o.Level >= LevelStories {
+		pr.buildTerms(p, td)
+	}
 	return p, nil
 }
 
