@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"unsafe"
 )
@@ -27,6 +28,7 @@ type asyncWriter struct {
 	done   chan struct{} // a flush has completed
 	errMu  sync.Mutex
 	err    error
+	failed atomic.Bool // err is set: Write checks this, not the mutex (it is called per record)
 	closed bool
 }
 
@@ -52,6 +54,7 @@ func newAsyncWriter(f *os.File, direct bool) *asyncWriter {
 					w.errMu.Lock()
 					w.err = err
 					w.errMu.Unlock()
+					w.failed.Store(true)
 				}
 			}
 			w.free <- b[:0]
@@ -109,7 +112,10 @@ func (w *asyncWriter) Write(p []byte) (int, error) {
 		w.cur = w.cur[:len(w.cur)+k]
 		p = p[k:]
 	}
-	return n, w.error()
+	if w.failed.Load() {
+		return n, w.error()
+	}
+	return n, nil
 }
 
 // Flush writes what is buffered and waits until the file has it; the
