@@ -218,8 +218,18 @@ func (r *runner) mergeRange(ctx context.Context, suffix string, kind byte, lo, h
 		maxBucket = r.opts.Engine.MaxBucket
 	}
 	bp := &bucketProc{maxBucket: maxBucket, verify: r.opts.Engine.VerifySim, dead: dead, doc: kind == kindDoc, out: pw}
-	var key uint64
-	var payload []byte
+	// Most buckets hold one article's entries only: no query finds
+	// anything in them. A bucket's entries are held back (pend) until a
+	// second article shows up, and only then given to bp, so that a
+	// bucket of one article costs no decoding and no bookkeeping.
+	var (
+		key     uint64
+		payload []byte
+		pend    []tuple
+		pendPay []byte
+		pendEnd []int // end of each pending entry's payload in pendPay
+		inBP    bool  // the current bucket is bp's
+	)
 	first := true
 	n := 0
 	for {
@@ -228,14 +238,30 @@ func (r *runner) mergeRange(ctx context.Context, suffix string, kind byte, lo, h
 			break
 		}
 		if first || t.key != key {
-			if !first {
+			if inBP {
 				bp.end()
 			}
-			first = false
+			first, inBP = false, false
 			key = t.key
-			bp.reset()
+			pend, pendPay, pendEnd = pend[:0], pendPay[:0], pendEnd[:0]
 		}
-		bp.add(t, payload)
+		switch {
+		case inBP:
+			bp.add(t, payload)
+		case len(pend) == 0 || t.h == pend[0].h:
+			pend = append(pend, t)
+			pendPay = append(pendPay, payload...)
+			pendEnd = append(pendEnd, len(pendPay))
+		default:
+			bp.reset()
+			inBP = true
+			start := 0
+			for i, p := range pend {
+				bp.add(p, pendPay[start:pendEnd[i]])
+				start = pendEnd[i]
+			}
+			bp.add(t, payload)
+		}
 		if n++; n&0xffff == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -248,7 +274,7 @@ func (r *runner) mergeRange(ctx context.Context, suffix string, kind byte, lo, h
 			}
 		}
 	}
-	if !first {
+	if inBP {
 		bp.end()
 	}
 	if err := mg.err(); err != nil {
