@@ -49,7 +49,8 @@
 // 1 buffers sorted-run tuples (24 bytes each, 8 per indexed sentence and
 // 25 per article) and sentence features (about 100 bytes an indexed
 // sentence) up to a twelfth of Options.MemBytes per segment, for the
-// segment filling and the one being committed, plus sort scratch. On disk:
+// segment filling and the one being committed, plus sort scratch; pass 2
+// reads the runs in blocks that share a sixteenth of it. On disk:
 // the features, the kept text and the runs, whose sentence records
 // repeat their sentence's features once per band (8 times): about 8 times
 // the input in all; then pass 2's triples (12 bytes each) and document

@@ -208,7 +208,7 @@ func (r *runner) pairsPass(ctx context.Context) error {
 // mergeRange merges the runs of one kind over keys [lo, hi] and feeds each
 // bucket to a bucket processor.
 func (r *runner) mergeRange(ctx context.Context, suffix string, kind byte, lo, hi uint64, dead *deadSet, pw *pairWriter) error {
-	mg, err := r.openRuns(suffix, kind, lo, hi, r.budget.mergeBuf)
+	mg, err := r.openRuns(suffix, kind, lo, hi, r.budget.mergeBlock(r.opts.Workers, len(r.man.Segments)))
 	if err != nil {
 		return err
 	}
