@@ -1,6 +1,7 @@
 package textnorm
 
 import (
+	"encoding/binary"
 	"math/bits"
 	"unsafe"
 )
@@ -15,7 +16,7 @@ import (
 // arena of bytes. A Go map of strings, which this replaces, reads a control
 // word, a slot and the key's bytes from three places: on a corpus of a
 // million articles, whose vocabulary outgrows every cache, those misses
-// were a quarter of the time spent preparing an article.
+// were over a third of the time spent preparing an article.
 //
 // Words are added to the first way of their set, the previous occupant
 // moving to the second (the older of the two is forgotten). Arenas are
@@ -110,7 +111,7 @@ func (c *tokenCache) place(k0, k1 uint64, n int) *tokenSlot {
 func key(v string) (k0, k1 uint64) {
 	var b [16]byte
 	copy(b[:], v)
-	return *(*uint64)(unsafe.Pointer(&b[0])), *(*uint64)(unsafe.Pointer(&b[8]))
+	return binary.LittleEndian.Uint64(b[:8]), binary.LittleEndian.Uint64(b[8:])
 }
 
 // set returns the index of the first slot of the set of a key.
