@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	_ "embed"
 	"math"
+	"math/bits"
 	"strconv"
 	"strings"
 	"sync"
@@ -48,7 +49,7 @@ var background = sync.OnceValue(func() *idfStats {
 })
 
 type idfStats struct {
-	df   map[uint32]uint32
+	df   map[uint32]uint32 // built from the table; terms reads the same in a faster form
 	docs int
 }
 
@@ -57,28 +58,24 @@ func BackgroundDocs() int { return background().docs }
 
 // BackgroundDF returns the background document frequency of a content term
 // (uint32 of its StemHash); 0 when the term is rare or unknown.
-func BackgroundDF(term uint32) int { return int(background().df[term]) }
+func BackgroundDF(term uint32) int { return int(terms().get(term).df) }
 
 // IDF returns a term's inverse document frequency, ln((N+1)/(df+1)) + 1,
 // over the background corpus plus extra documents in which the term occurs
 // extraDF times (pass 0, 0 for the background alone).
 func IDF(term uint32, extraDocs, extraDF int) float32 {
-	b := background()
-	n := float64(b.docs + extraDocs)
-	df := float64(int(b.df[term]) + extraDF)
-	return float32(math.Log((n+1)/(df+1)) + 1)
+	return idf(background().docs+extraDocs, int(terms().get(term).df)+extraDF)
+}
+
+// idf is IDF's formula for a term in df of n documents.
+func idf(n, df int) float32 {
+	return float32(math.Log((float64(n)+1)/(float64(df)+1)) + 1)
 }
 
 // TermWeight is the fixed weight of a content term in sentence alignment:
 // its background IDF, with years (1900–2099) capped low, since every news
 // text carries one.
-func TermWeight(term uint32) float32 {
-	w := termWeights()
-	if x, ok := w.known[term]; ok {
-		return x
-	}
-	return w.rare
-}
+func TermWeight(term uint32) float32 { return terms().get(term).weight }
 
 // termWeights holds TermWeight precomputed: for the years and the terms of
 // the background table, and for every other term (all of which have the
@@ -89,14 +86,13 @@ var termWeights = sync.OnceValue(func() (w struct {
 }) {
 	b := background()
 	w.known = make(map[uint32]float32, len(b.df)+len(yearTerms))
-	for term := range b.df {
-		w.known[term] = IDF(term, 0, 0)
+	for term, df := range b.df {
+		w.known[term] = idf(b.docs, int(df))
 	}
 	for term := range yearTerms {
 		w.known[term] = 2
 	}
-	n, df := float64(b.docs), 0.0 // IDF's formula for a term with df 0
-	w.rare = float32(math.Log((n+1)/(df+1)) + 1)
+	w.rare = idf(b.docs, 0)
 	return w
 })
 
@@ -107,3 +103,57 @@ var yearTerms = func() map[uint32]struct{} {
 	}
 	return m
 }()
+
+// termSlot is a term's entry in termTable.
+type termSlot struct {
+	term   uint32
+	df     uint32
+	weight float32
+	full   uint32 // 1 for a slot in use
+}
+
+// termTable is the background table and TermWeight in one open-addressing
+// table keyed by term (terms are hashes already: the slot is the term's
+// top bits after a multiplication). Preparing an article looks up every
+// content term twice (is it distinctive, what does it weigh); two Go maps
+// cost a hash, a probe and a compare each, this one probe of a 16-byte
+// slot in a 1 MiB table.
+type termTable struct {
+	slots []termSlot
+	shift uint
+	rare  termSlot // what get returns for a term in no slot
+}
+
+var terms = sync.OnceValue(func() *termTable {
+	b, w := background(), termWeights()
+	n := 1
+	for n < 2*len(w.known) {
+		n *= 2
+	}
+	t := &termTable{slots: make([]termSlot, n), shift: uint(32 - bits.TrailingZeros(uint(n))), rare: termSlot{weight: w.rare}}
+	for term, weight := range w.known { // every term of b.df and the years
+		i := t.index(term)
+		for t.slots[i].full != 0 {
+			i = (i + 1) & (len(t.slots) - 1)
+		}
+		t.slots[i] = termSlot{term: term, df: b.df[term], weight: weight, full: 1}
+	}
+	return t
+})
+
+func (t *termTable) index(term uint32) int {
+	return int((term * 0x9e3779b1) >> t.shift)
+}
+
+// get returns the slot of term, or t.rare.
+func (t *termTable) get(term uint32) termSlot {
+	for i := t.index(term); ; i = (i + 1) & (len(t.slots) - 1) {
+		s := t.slots[i]
+		if s.full == 0 {
+			return t.rare
+		}
+		if s.term == term {
+			return s
+		}
+	}
+}
