@@ -49,7 +49,7 @@ var background = sync.OnceValue(func() *idfStats {
 })
 
 type idfStats struct {
-	df   map[uint32]uint32 // built from the table; terms reads the same in a faster form
+	df   map[uint32]uint32 // as read from the table; terms holds it in the form lookups use
 	docs int
 }
 
@@ -76,25 +76,6 @@ func idf(n, df int) float32 {
 // its background IDF, with years (1900–2099) capped low, since every news
 // text carries one.
 func TermWeight(term uint32) float32 { return terms().get(term).weight }
-
-// termWeights holds TermWeight precomputed: for the years and the terms of
-// the background table, and for every other term (all of which have the
-// same IDF, that of a term in no background document).
-var termWeights = sync.OnceValue(func() (w struct {
-	known map[uint32]float32
-	rare  float32
-}) {
-	b := background()
-	w.known = make(map[uint32]float32, len(b.df)+len(yearTerms))
-	for term, df := range b.df {
-		w.known[term] = idf(b.docs, int(df))
-	}
-	for term := range yearTerms {
-		w.known[term] = 2
-	}
-	w.rare = idf(b.docs, 0)
-	return w
-})
 
 var yearTerms = func() map[uint32]struct{} {
 	m := make(map[uint32]struct{}, 200)
@@ -124,19 +105,32 @@ type termTable struct {
 	rare  termSlot // what get returns for a term in no slot
 }
 
+// terms is the table of every term of the background table and of the
+// years; every other term has the rare slot (df 0, the IDF of a term in no
+// background document).
 var terms = sync.OnceValue(func() *termTable {
-	b, w := background(), termWeights()
+	b := background()
 	n := 1
-	for n < 2*len(w.known) {
+	for n < 2*(len(b.df)+len(yearTerms)) {
 		n *= 2
 	}
-	t := &termTable{slots: make([]termSlot, n), shift: uint(32 - bits.TrailingZeros(uint(n))), rare: termSlot{weight: w.rare}}
-	for term, weight := range w.known { // every term of b.df and the years
+	t := &termTable{slots: make([]termSlot, n), shift: uint(32 - bits.TrailingZeros(uint(n))), rare: termSlot{weight: idf(b.docs, 0)}}
+	put := func(term, df uint32) {
+		w := idf(b.docs, int(df))
+		if _, year := yearTerms[term]; year {
+			w = 2
+		}
 		i := t.index(term)
-		for t.slots[i].full != 0 {
+		for t.slots[i].full != 0 && t.slots[i].term != term {
 			i = (i + 1) & (len(t.slots) - 1)
 		}
-		t.slots[i] = termSlot{term: term, df: b.df[term], weight: weight, full: 1}
+		t.slots[i] = termSlot{term: term, df: df, weight: w, full: 1}
+	}
+	for term, df := range b.df {
+		put(term, df)
+	}
+	for term := range yearTerms {
+		put(term, b.df[term])
 	}
 	return t
 })
