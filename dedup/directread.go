@@ -60,13 +60,7 @@ func (d *directReader) read(f *os.File, direct bool, off int64, skip int) {
 		case <-d.stop:
 			return
 		}
-		n, err := pread(f, buf, off)
-		if err != nil && direct && errors.Is(err, syscall.EINVAL) {
-			if err = endDirect(f); err == nil {
-				direct = false
-				n, err = pread(f, buf, off)
-			}
-		}
+		n, err := preadDirect(f, &direct, buf, off)
 		b := block{buf: buf, n: n, err: err}
 		if err == nil {
 			off += int64(n)
@@ -87,6 +81,21 @@ func (d *directReader) read(f *os.File, direct bool, off int64, skip int) {
 			return
 		}
 	}
+}
+
+// preadDirect is pread, except that when the file system refuses a direct
+// read the file leaves direct I/O mode (*direct becomes false) and the
+// read is done again.
+func preadDirect(f *os.File, direct *bool, b []byte, off int64) (int, error) {
+	n, err := pread(f, b, off)
+	if err != nil && *direct && errors.Is(err, syscall.EINVAL) {
+		if err := endDirect(f); err != nil {
+			return 0, err
+		}
+		*direct = false
+		n, err = pread(f, b, off)
+	}
+	return n, err
 }
 
 // next makes the next block current; it returns the stream's error once

@@ -185,16 +185,20 @@ func openRun(path string, kind byte, lo, hi uint64, bufSize int) (*runCursor, er
 	if len(idx)%16 != 0 {
 		return nil, fmt.Errorf("%s.idx: %w: size", path, ErrCorrupt)
 	}
-	f, err := os.Open(path)
+	f, direct, err := openDirect(path)
 	if err != nil {
 		return nil, err
 	}
-	var h [headerSize]byte
-	if _, err := io.ReadFull(f, h[:]); err != nil {
+	// The header, read in one aligned block as direct I/O wants.
+	h := alignedBuffer(directAlign)[:directAlign]
+	if k, err := preadDirect(f, &direct, h, 0); err != nil || k < headerSize {
 		f.Close()
+		if err == nil {
+			err = io.ErrUnexpectedEOF
+		}
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	if err := checkHeader(h[:], kind, path); err != nil {
+	if err := checkHeader(h, kind, path); err != nil {
 		f.Close()
 		return nil, err
 	}
@@ -223,13 +227,8 @@ func openRun(path string, kind byte, lo, hi uint64, bufSize int) (*runCursor, er
 		f.Close()
 		return nil, fmt.Errorf("%s.idx: %w: offset %d", path, ErrCorrupt, start)
 	}
-	f.Close()
-	df, direct, err := openDirect(path)
-	if err != nil {
-		return nil, err
-	}
-	c := &runCursor{f: df, kind: kind, hi: hi}
-	c.r = newDirectReader(df, direct, start, bufSize)
+	c := &runCursor{f: f, kind: kind, hi: hi}
+	c.r = newDirectReader(f, direct, start, bufSize)
 	for c.next(); c.ok && c.cur.key < lo; c.next() {
 	}
 	if c.err != nil {
