@@ -221,8 +221,9 @@ func (ix *Index) writer() {
 // applier indexes what the writer stored, in store order: articles are
 // matched against the index on Workers goroutines (engine.Match, under the
 // engine's read lock) and committed in store order, each run of ready
-// ones under one hold of the write lock (engine.CommitAll), so the index is built in the order a restart replays
-// and gives the results of a sequential build. A write is acknowledged
+// ones under one hold of the write lock (engine.CommitAll), so the index
+// is built in the order a restart replays and gives the results of a
+// sequential build. A write is acknowledged
 // (its op done) once its last article is committed.
 func (ix *Index) applier() {
 	defer ix.pipeline.Done()
