@@ -167,8 +167,11 @@ func (c *tokenCache) put(v string, e tokenEntry) tokenEntry {
 	if len(e.norm) > 255 || len(e.stem) > 255 {
 		return e
 	}
+	// A stem that begins its normalised form ("talk" of "talks") is
+	// stored as that prefix.
+	shared := isPrefix(e.stem, e.norm)
 	need := len(e.norm)
-	if !isPrefix(e.stem, e.norm) {
+	if !shared {
 		need += len(e.stem)
 	}
 	a := &c.arenas[c.gen&1]
@@ -187,7 +190,7 @@ func (c *tokenCache) put(v string, e tokenEntry) tokenEntry {
 	norm := uint32(len(*a))
 	*a = append(*a, e.norm...)
 	stem := norm
-	if !isPrefix(e.stem, e.norm) {
+	if !shared {
 		stem = uint32(len(*a))
 		*a = append(*a, e.stem...)
 	}
