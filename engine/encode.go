@@ -69,24 +69,11 @@ func NewCodec(opts Options) *Codec {
 	for _, v := range []uint64{
 		uint64(sketch.Version), uint64(o.ShingleSize), uint64(o.SignatureSize),
 		uint64(o.docBands), uint64(o.docRows), uint64(o.SentenceBands), uint64(o.SentenceRows),
-		uint64(o.MinSentenceTerms), uint64(o.MaxBytes), preparedLevel(o.Level),
+		uint64(o.MinSentenceTerms), uint64(o.MaxBytes), uint64(o.Level), // each level prepares differently
 	} {
 		h = mixSeed(h^v, 29)
 	}
 	return &Codec{fp: h, maxBytes: o.MaxBytes, docBands: o.docBands, sentBands: o.SentenceBands, sigSize: o.SignatureSize}
-}
-
-// preparedLevel says what Prepare produces at level l: 1 for the document
-// signature only (LevelNearDup), 0 for sentences and keys without event
-// terms (LevelReuse), 2 for everything (LevelStories).
-func preparedLevel(l Level) uint64 {
-	switch l {
-	case LevelNearDup:
-		return 1
-	case LevelReuse:
-		return 0
-	}
-	return 2
 }
 
 // Fingerprint is a hash of everything in the options that changes what
