@@ -17,7 +17,9 @@ package align
 
 import (
 	"math"
+	"math/bits"
 	"slices"
+	"sync"
 
 	"github.com/wiretrace/wiretrace"
 )
@@ -56,32 +58,75 @@ type Doc struct {
 // depends on the document alone, so a pair's alignment never depends on
 // anything but the pair.
 func (d *Doc) SetWeights(base Weights) {
+	d.setWeights(func(k int) float32 { return base(d.Terms[k]) })
+}
+
+// SetWeightsOf is SetWeights with the base weight of each entry of Terms
+// given: base[k] is that of Terms[k] (equal terms must have equal base
+// weights), for a caller that has them at hand.
+func (d *Doc) SetWeightsOf(base []float32) {
+	d.setWeights(func(k int) float32 { return base[k] })
+}
+
+// setWeights is SetWeights with baseOf(k) the base weight of Terms[k].
+func (d *Doc) setWeights(baseOf func(k int) float32) {
 	// A weight depends on the term and the number of sentences it is in
-	// only. Sorting (term, entry) pairs puts each term's entries together,
-	// so each term is counted and weighed once.
-	pairs := make([]uint64, len(d.Terms))
-	for k, t := range d.Terms {
-		pairs[k] = uint64(t)<<32 | uint64(k)
-	}
-	slices.Sort(pairs)
-	S := float64(len(d.Sentences))
-	norm := math.Log(1 + S)
-	d.Weights = make([]float32, len(d.Terms))
-	for i := 0; i < len(pairs); {
-		t := uint32(pairs[i] >> 32)
-		j := i + 1
-		for j < len(pairs) && uint32(pairs[j]>>32) == t {
-			j++
+	// only, so each distinct term is counted and weighed once, in a small
+	// open-addressing table of the document's terms (a term appears at
+	// most once per sentence: Terms holds distinct terms per sentence).
+	n := len(d.Terms)
+	d.Weights = make([]float32, n)
+	if n > 0 {
+		shift := 32 - bits.Len32(uint32(2*n-1)) // table of 1<<(32-shift) ≥ 2n slots
+		size := 1 << (32 - shift)
+		// Scratch from a pool: per slot its term, count and weight (first
+		// the entry of Terms that brought the term); per entry of Terms
+		// its slot. Only counts needs clearing (a slot is in use when its
+		// count is not 0).
+		sp := weightScratch.Get().(*[]uint32)
+		defer weightScratch.Put(sp)
+		buf := slices.Grow((*sp)[:0], 3*size+n)[:3*size+n]
+		*sp = buf
+		keys, counts, ws, slot := buf[:size], buf[size:2*size], buf[2*size:3*size], buf[3*size:]
+		clear(counts)
+		mask := uint32(size - 1)
+		for k, t := range d.Terms {
+			i := (t * 0x9e3779b1) >> shift
+			for counts[i] != 0 && keys[i] != t {
+				i = (i + 1) & mask
+			}
+			if counts[i] == 0 {
+				keys[i], ws[i] = t, uint32(k)
+			}
+			counts[i]++
+			slot[k] = i
 		}
-		f := 1.0
-		if norm > 0 {
-			f = math.Log(1+S/float64(j-i)) / norm
+		S := float64(len(d.Sentences))
+		norm := math.Log(1 + S)
+		// The factor depends on the count only, and most terms are in one
+		// or two sentences: factors of small counts are computed once.
+		var small [32]float32 // factor of count c at c, 0 if not computed yet
+		factor := func(c uint32) float32 {
+			if c < uint32(len(small)) && small[c] != 0 {
+				return small[c]
+			}
+			f := 1.0
+			if norm > 0 {
+				f = math.Log(1+S/float64(c)) / norm
+			}
+			if c < uint32(len(small)) {
+				small[c] = float32(f)
+			}
+			return float32(f)
 		}
-		w := base(t) * float32(f)
-		for _, p := range pairs[i:j] {
-			d.Weights[uint32(p)] = w
+		for i, c := range counts {
+			if c != 0 {
+				ws[i] = math.Float32bits(baseOf(int(ws[i])) * factor(c))
+			}
 		}
-		i = j
+		for k, i := range slot {
+			d.Weights[k] = math.Float32frombits(ws[i])
+		}
 	}
 	for i := range d.Sentences {
 		s := &d.Sentences[i]
@@ -92,6 +137,9 @@ func (d *Doc) SetWeights(base Weights) {
 		s.Weight = w
 	}
 }
+
+// weightScratch holds SetWeights' scratch tables.
+var weightScratch = sync.Pool{New: func() any { return new([]uint32) }}
 
 // SentenceWeights returns the term weights of sentence i.
 func (d *Doc) SentenceWeights(i int) []float32 {

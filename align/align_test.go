@@ -2,6 +2,7 @@ package align_test
 
 import (
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -374,4 +375,71 @@ func BenchmarkPair(b *testing.B) {
 		align.Pair(&x.Doc, &y.Doc, align.Options{})
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pairs/s")
+}
+
+// TestSetWeightsRule checks SetWeights against its definition, term by
+// term: base(t) · ln(1 + S/s_t) / ln(1 + S) for a term in s_t of the S
+// sentences, on random documents (few terms, so terms repeat across
+// sentences, and many, so they mostly do not), and each sentence's weight
+// as the sum of its terms'; SetWeightsOf must agree with SetWeights.
+func TestSetWeightsRule(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	base := func(t uint32) float32 { return float32(t%7+1) / 3 }
+	for trial := range 300 {
+		vocab := uint32(1 + rng.IntN(1+trial*4))
+		var sents [][]uint32
+		for range rng.IntN(40) {
+			s := make([]uint32, rng.IntN(12))
+			for k := range s {
+				s[k] = rng.Uint32N(vocab) * 2654435761 // spread over uint32, 0 included
+			}
+			sents = append(sents, s)
+		}
+		d := doc(sents...)
+		bases := make([]float32, len(d.Terms))
+		for k, term := range d.Terms {
+			bases[k] = base(term)
+		}
+		d.SetWeightsOf(bases)
+		of := slices.Clone(d.Weights)
+		d.SetWeights(base)
+		if !slices.Equal(of, d.Weights) {
+			t.Fatalf("trial %d: SetWeightsOf gave %v, SetWeights %v", trial, of, d.Weights)
+		}
+		in := map[uint32]int{}
+		for i := range d.Sentences {
+			for _, term := range d.SentenceTerms(i) {
+				in[term]++
+			}
+		}
+		S := float64(len(d.Sentences))
+		for i := range d.Sentences {
+			var sum float32
+			for k, term := range d.SentenceTerms(i) {
+				f := 1.0
+				if norm := math.Log(1 + S); norm > 0 {
+					f = math.Log(1+S/float64(in[term])) / norm
+				}
+				want := base(term) * float32(f)
+				if got := d.SentenceWeights(i)[k]; got != want {
+					t.Fatalf("trial %d: sentence %d term %d: weight %v, want %v", trial, i, term, got, want)
+				}
+				sum += want
+			}
+			if d.Sentences[i].Weight != sum {
+				t.Fatalf("trial %d: sentence %d weight %v, want %v", trial, i, d.Sentences[i].Weight, sum)
+			}
+		}
+	}
+}
+
+// BenchmarkSetWeights weighs the terms of a real article (seed 002, 57
+// sentences).
+func BenchmarkSetWeights(b *testing.B) {
+	d := seed(b, "002").Doc
+	base := func(t uint32) float32 { return float32(t%7+1) / 3 }
+	b.ReportAllocs()
+	for b.Loop() {
+		d.SetWeights(base)
+	}
 }
