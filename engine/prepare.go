@@ -95,6 +95,12 @@ type Preparer struct {
 	index map[uint32]int32 // buildTerms: term → its entry in stats
 	order []uint64         // buildTerms: term<<32 | entry, for sorting
 	toks  []textnorm.Token // buildTerms: title tokens
+	// buildAlignDoc, per entry of the Doc's Terms: its base weight, and
+	// whether the term is too common for sentence sketches (read by
+	// buildSentKeys); ents is scratch, term<<32 | token.
+	base   []float32
+	common []bool
+	ents   []uint64
 }
 
 // termStat gathers a term's occurrences for buildTerms.
@@ -270,23 +276,40 @@ func inferTitle(td *textnorm.Doc) string {
 func (pr *Preparer) buildAlignDoc(p *Prepared, td *textnorm.Doc) {
 	d := &p.Doc
 	d.Sentences = make([]align.Sentence, len(td.Sentences))
+	pr.base, pr.common = pr.base[:0], pr.common[:0]
+	limit := uint32(commonDF * float64(textnorm.BackgroundDocs()))
 	for si, s := range td.Sentences {
 		toks := td.Tokens[s.Tok[0]:s.Tok[1]]
 		off := len(d.Terms)
 		exact := uint64(len(toks))
-		for _, t := range toks {
+		// The sentence's distinct content terms, sorted, each with the
+		// background statistics its (first) token carries: they are the
+		// term's, whichever token brought it.
+		ents := pr.ents[:0]
+		for k, t := range toks {
 			exact = mixSeed(exact^t.Hash, 17)
 			if t.Content {
-				d.Terms = append(d.Terms, uint32(t.StemHash))
+				ents = append(ents, uint64(uint32(t.StemHash))<<32|uint64(k))
 			}
 		}
-		terms := d.Terms[off:]
-		slices.Sort(terms)
-		terms = slices.Compact(terms)
-		d.Terms = d.Terms[:off+len(terms)]
+		slices.Sort(ents)
+		last := -1
+		for _, e := range ents {
+			term := uint32(e >> 32)
+			if last >= 0 && term == d.Terms[last] {
+				continue
+			}
+			t := &toks[uint32(e)]
+			d.Terms = append(d.Terms, term)
+			pr.base = append(pr.base, t.Weight)
+			pr.common = append(pr.common, t.DF > limit)
+			last = len(d.Terms) - 1
+		}
+		pr.ents = ents
+		n := len(d.Terms) - off
 		as := align.Sentence{
 			Off:    uint32(off),
-			NTerms: uint16(min(len(terms), 65535)),
+			NTerms: uint16(min(n, 65535)),
 			Words:  uint16(min(len(toks), 65535)),
 			Exact:  uint32(exact),
 			Shape:  shape(toks),
@@ -294,7 +317,7 @@ func (pr *Preparer) buildAlignDoc(p *Prepared, td *textnorm.Doc) {
 		d.Sentences[si] = as
 		d.Words += len(toks)
 	}
-	d.SetWeights(textnorm.TermWeight)
+	d.SetWeightsOf(pr.base)
 }
 
 // shape is a MinHash of a sentence's word bigrams, 16 bits per value.
@@ -342,8 +365,8 @@ func (pr *Preparer) buildSentKeys(p *Prepared) {
 	o := &pr.opts
 	p.SentIndexed = make([]bool, len(p.Doc.Sentences))
 	var elems []uint64
-	for i := range p.Doc.Sentences {
-		elems = distinctive(elems[:0], p.Doc.SentenceTerms(i))
+	for i, s := range p.Doc.Sentences {
+		elems = distinctive(elems[:0], p.Doc.SentenceTerms(i), pr.common[s.Off:])
 		if len(elems) < o.MinSentenceTerms {
 			continue
 		}
@@ -360,11 +383,11 @@ func (pr *Preparer) buildSentKeys(p *Prepared) {
 // is particular to them rather than on the vocabulary of a whole beat.
 const commonDF = 0.05
 
-// distinctive appends the terms that are not too common to dst.
-func distinctive(dst []uint64, terms []uint32) []uint64 {
-	limit := int(commonDF * float64(textnorm.BackgroundDocs()))
-	for _, t := range terms {
-		if textnorm.BackgroundDF(t) <= limit {
+// distinctive appends the terms that are not too common to dst; common[k]
+// says whether terms[k] is.
+func distinctive(dst []uint64, terms []uint32, common []bool) []uint64 {
+	for k, t := range terms {
+		if !common[k] {
 			dst = append(dst, uint64(t))
 		}
 	}

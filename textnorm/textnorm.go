@@ -45,6 +45,11 @@ type Token struct {
 	Kind       Kind
 	Content    bool // not a function word
 	Cap        bool // first letter upper case in the original (a named-entity hint)
+	// Background statistics of a content token's term (uint32 of
+	// StemHash), 0 for other tokens: TermWeight and BackgroundDF, looked
+	// up once per distinct word rather than once per use.
+	Weight float32
+	DF     uint32
 }
 
 // Analyzer normalises and tokenises text. The zero value is not usable; call
@@ -62,6 +67,8 @@ type Analyzer struct {
 type tokenEntry struct {
 	norm, stem     string
 	hash, stemHash uint64
+	weight         float32
+	df             uint32
 	kind           Kind
 	content, cap   bool
 	drop           bool
@@ -129,6 +136,7 @@ func (a *Analyzer) appendToken(dst []Token, v string, s, e int) []Token {
 		Norm: te.norm, Stem: te.stem,
 		Hash: te.hash, StemHash: te.stemHash,
 		Kind: te.kind, Content: te.content, Cap: te.cap,
+		Weight: te.weight, DF: te.df,
 	})
 }
 
@@ -184,11 +192,16 @@ func (a *Analyzer) analyzeToken(v string) tokenEntry {
 	} else {
 		t.Stem, t.StemHash = n, t.Hash
 	}
-	return tokenEntry{
+	te := tokenEntry{
 		norm: t.Norm, stem: t.Stem,
 		hash: t.Hash, stemHash: t.StemHash,
 		kind: t.Kind, content: t.Content, cap: t.Cap,
 	}
+	if t.Content {
+		ts := terms().get(uint32(t.StemHash))
+		te.weight, te.df = ts.weight, ts.df
+	}
+	return te
 }
 
 // normalize applies NFKC and case folding, and strips possessive endings.

@@ -339,11 +339,12 @@ func TestIDF(t *testing.T) {
 }
 
 // TestTermWeightTable checks the precomputed TermWeight against its
-// definition.
+// definition, and the statistics tokens carry against the lookups.
 func TestTermWeightTable(t *testing.T) {
 	an := textnorm.NewAnalyzer()
-	text := "In 2021 the government of Zxqvwlmrpt said 1999 troops, 70,000 people and the city's mayor were stable"
-	for _, tok := range an.Tokens(nil, text, 0, len(text)) {
+	text := "In 2021 the government of Zxqvwlmrpt said 1999 troops, 70,000 people and the city's mayor were stable. The Government's troops"
+	// Twice: the second time every word comes from the analyzer's cache.
+	for _, tok := range append(an.Tokens(nil, text, 0, len(text)), an.Tokens(nil, text, 0, len(text))...) {
 		term := uint32(tok.StemHash)
 		want := textnorm.IDF(term, 0, 0)
 		if n := tok.Norm; len(n) == 4 && (n[:2] == "19" || n[:2] == "20") {
@@ -351,6 +352,15 @@ func TestTermWeightTable(t *testing.T) {
 		}
 		if got := textnorm.TermWeight(term); got != want {
 			t.Errorf("TermWeight(%q): got %v, want %v", tok.Norm, got, want)
+		}
+		// A content token carries its term's weight and document
+		// frequency; other tokens carry zeros.
+		wantW, wantDF := want, uint32(textnorm.BackgroundDF(term))
+		if !tok.Content {
+			wantW, wantDF = 0, 0
+		}
+		if tok.Weight != wantW || tok.DF != wantDF {
+			t.Errorf("token %q: Weight %v, DF %d; want %v, %d", tok.Norm, tok.Weight, tok.DF, wantW, wantDF)
 		}
 	}
 	if got, want := textnorm.TermWeight(0), textnorm.IDF(0, 0, 0); got != want {

@@ -45,7 +45,9 @@ type tokenSlot struct {
 	klen             uint8
 	flags            uint8
 	gen              uint32
-	_                [16]byte // one slot per cache line
+	weight           float32
+	df               uint32
+	_                [8]byte // one slot per cache line
 }
 
 const (
@@ -145,7 +147,7 @@ func (c *tokenCache) get(v string) (tokenEntry, bool) {
 func (c *tokenCache) entry(s *tokenSlot) tokenEntry {
 	a := c.arenas[s.gen&1]
 	e := tokenEntry{
-		hash: s.hash, stemHash: s.stemHash,
+		hash: s.hash, stemHash: s.stemHash, weight: s.weight, df: s.df,
 		content: s.flags&flagContent != 0, cap: s.flags&flagCap != 0, drop: s.flags&flagDrop != 0,
 	}
 	if s.flags&flagNumber != 0 {
@@ -208,7 +210,7 @@ func (c *tokenCache) put(v string, e tokenEntry) tokenEntry {
 		flags |= flagDrop
 	}
 	*s = tokenSlot{
-		k0: k0, k1: k1, hash: e.hash, stemHash: e.stemHash,
+		k0: k0, k1: k1, hash: e.hash, stemHash: e.stemHash, weight: e.weight, df: e.df,
 		norm: norm, stem: stem, normLen: uint8(len(e.norm)), stemLen: uint8(len(e.stem)),
 		klen: uint8(len(v)), flags: flags, gen: c.gen,
 	}
