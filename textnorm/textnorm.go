@@ -56,7 +56,7 @@ type Token struct {
 // NewAnalyzer. Not safe for concurrent use.
 type Analyzer struct {
 	fold   cases.Caser
-	stems  map[string]stemEntry
+	stems  map[uint64]stemEntry  // by xxh3 of the normalised form
 	tokens *tokenCache           // words of up to 16 bytes, as written; made on first use
 	long   map[string]tokenEntry // longer words, as written
 }
@@ -88,7 +88,7 @@ const (
 
 // NewAnalyzer returns an Analyzer with empty caches.
 func NewAnalyzer() *Analyzer {
-	return &Analyzer{fold: cases.Fold(), stems: make(map[string]stemEntry, 4096), long: make(map[string]tokenEntry)}
+	return &Analyzer{fold: cases.Fold(), stems: make(map[uint64]stemEntry, 4096), long: make(map[string]tokenEntry)}
 }
 
 // Tokens appends the word and number tokens of text[start:end] to dst and
@@ -187,7 +187,7 @@ func (a *Analyzer) analyzeToken(v string) tokenEntry {
 	t.Hash = xxh3.HashString(n)
 	t.Content = t.Kind == Number || !IsFunctionWord(n)
 	if t.Content && t.Kind == Word {
-		se := a.stem(n)
+		se := a.stem(n, t.Hash)
 		t.Stem, t.StemHash = se.stem, se.hash
 	} else {
 		t.Stem, t.StemHash = n, t.Hash
@@ -238,19 +238,26 @@ func (a *Analyzer) normalize(v string) string {
 	return strings.Trim(n, "'")
 }
 
-func (a *Analyzer) stem(n string) stemEntry {
-	if se, ok := a.stems[n]; ok {
+// stem returns the stem of the normalised form n, whose xxh3 is h. The
+// cache is keyed by h alone: a map of strings reads the key's bytes from
+// elsewhere on every hit, and two forms of one 64-bit hash are not to be
+// met in a vocabulary.
+func (a *Analyzer) stem(n string, h uint64) stemEntry {
+	if se, ok := a.stems[h]; ok {
 		return se
 	}
 	st := n
 	if len(n) > 2 && isLetters(n) {
 		st = english.Stem(n, true)
 	}
+	if st == n {
+		st = strings.Clone(n) // n may lie in the text being read
+	}
 	se := stemEntry{stem: st, hash: xxh3.HashString(st)}
 	if len(a.stems) >= maxStemCache {
 		clear(a.stems)
 	}
-	a.stems[strings.Clone(n)] = se
+	a.stems[h] = se
 	return se
 }
 
