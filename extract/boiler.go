@@ -50,8 +50,9 @@ func Chrome(paras []string) []bool {
 		size += len(p)
 	}
 	content := make([]string, 0, size/16) // backing store for the info[i].content: some of the words
+	lower := lowerAll(paras, size)
 	for i, p := range paras {
-		info[i], content = describe(p, content)
+		info[i], content = describe(p, lower[i], content)
 		if in := &info[i]; in.words <= 6 && !in.terminal {
 			in.key = strings.Join(strings.Fields(in.lower), " ")
 			count[in.key]++
@@ -106,11 +107,50 @@ type paraInfo struct {
 	content  []string
 }
 
-// describe returns the paraInfo of p, whose content words it appends to
-// buf, returning the extended buffer.
-func describe(p string, buf []string) (paraInfo, []string) {
+// lowerAll returns strings.ToLower(strings.TrimSpace(p)) of each paragraph,
+// those of ASCII paragraphs as parts of one string (one allocation for the
+// document instead of one per paragraph); size is the paragraphs' total
+// length.
+func lowerAll(paras []string, size int) []string {
+	lower := make([]string, len(paras))
+	buf := make([]byte, 0, size)
+	ends := make([]int, len(paras)) // end in buf of paragraph i's lower case, -1 if elsewhere
+	for i, p := range paras {
+		t := strings.TrimSpace(p)
+		start := len(buf)
+		buf = append(buf, t...)
+		ascii := true
+		for k := start; k < len(buf); k++ {
+			c := buf[k]
+			if c >= utf8.RuneSelf {
+				ascii = false
+				break
+			}
+			if c-'A' < 26 {
+				buf[k] = c + ('a' - 'A')
+			}
+		}
+		if !ascii {
+			buf = buf[:start]
+			lower[i], ends[i] = strings.ToLower(t), -1
+			continue
+		}
+		ends[i] = len(buf)
+	}
+	all, start := string(buf), 0
+	for i, e := range ends {
+		if e >= 0 {
+			lower[i], start = all[start:e], e
+		}
+	}
+	return lower
+}
+
+// describe returns the paraInfo of p, whose trimmed lower case is lower,
+// and appends its content words to buf, returning the extended buffer.
+func describe(p, lower string, buf []string) (paraInfo, []string) {
 	t := strings.TrimSpace(p)
-	in := paraInfo{text: t, lower: strings.ToLower(t)}
+	in := paraInfo{text: t, lower: lower}
 	// The words are what strings.FieldsFunc would return for runes that
 	// are not letters, digits or apostrophes as separators.
 	start := len(buf)
@@ -118,10 +158,14 @@ func describe(p string, buf []string) (paraInfo, []string) {
 	for i := 0; i < len(l); {
 		j := i
 		for j < len(l) {
-			r, size := rune(l[j]), 1
-			if r >= utf8.RuneSelf {
-				r, size = utf8.DecodeRuneInString(l[j:])
+			if c := l[j]; c < utf8.RuneSelf {
+				if !asciiWord[c] {
+					break
+				}
+				j++
+				continue
 			}
+			r, size := utf8.DecodeRuneInString(l[j:])
 			if !isWordRuneForChrome(r) {
 				break
 			}
@@ -358,18 +402,54 @@ func setOf(ws ...string) map[string]struct{} {
 
 // stopword is a small English function-word test for chrome detection; the
 // full list lives in textnorm, but chrome rules only need to skip the
-// commonest glue words.
+// commonest glue words. It runs for every word of every paragraph: a word
+// is packed into an integer and looked up in a small table.
 func stopword(w string) bool {
-	_, ok := glue[w]
-	return ok
+	if len(w) > maxGlueLen || len(w) == 0 {
+		return false
+	}
+	k := glueKey(w)
+	for i := glueSlot(k); ; i = (i + 1) % uint64(len(glueTable)) {
+		switch glueTable[i] {
+		case k:
+			return true
+		case 0:
+			return false
+		}
+	}
 }
+
+var glueWords = []string{"the", "and", "for", "that", "with", "was", "were", "has", "have", "had", "are",
+	"this", "from", "but", "not", "his", "her", "its", "their", "they", "will", "would", "said",
+	"says", "been", "who", "which", "into", "than", "then", "also", "she", "him", "our", "you"}
+
+// glueTable holds glueKey of each glue word, by open addressing from
+// glueSlot (0 is an empty slot: no key is 0).
+var glueTable = func() (t [64]uint64) {
+	for _, w := range glueWords {
+		k := glueKey(w)
+		i := glueSlot(k)
+		for t[i] != 0 {
+			i = (i + 1) % uint64(len(t))
+		}
+		t[i] = k
+	}
+	return t
+}()
+
+// glueKey packs a word of 1 to maxGlueLen bytes and its length.
+func glueKey(w string) uint64 {
+	var k uint64
+	for i := 0; i < len(w); i++ {
+		k = k<<8 | uint64(w[i])
+	}
+	return k<<3 | uint64(len(w))
+}
+
+func glueSlot(k uint64) uint64 { return (k * 0x9e3779b97f4a7c15) >> 58 }
 
 // maxGlueLen is the length of the longest glue word.
 const maxGlueLen = 5
-
-var glue = setOf("the", "and", "for", "that", "with", "was", "were", "has", "have", "had", "are",
-	"this", "from", "but", "not", "his", "her", "its", "their", "they", "will", "would", "said",
-	"says", "been", "who", "which", "into", "than", "then", "also", "she", "him", "our", "you")
 
 // maxRedundancyParas bounds the quadratic-looking redundancy rule; the
 // inverted index keeps it near-linear, and documents with more paragraphs

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -21,9 +22,29 @@ func TestLiterals(t *testing.T) {
 }
 
 func TestMaxGlueLen(t *testing.T) {
-	for w := range glue {
+	for _, w := range glueWords {
 		if len(w) > maxGlueLen {
 			t.Errorf("glue word %q is longer than maxGlueLen %d", w, maxGlueLen)
+		}
+	}
+}
+
+// TestStopword checks the packed table against the list: every glue word
+// is found, and words near them are not.
+func TestStopword(t *testing.T) {
+	for _, w := range glueWords {
+		if !stopword(w) {
+			t.Errorf("stopword(%q): got false, want true", w)
+		}
+		for _, near := range []string{w[1:], w[:len(w)-1], w + "s", "x" + w, strings.ToUpper(w)} {
+			if got, want := stopword(near), slices.Contains(glueWords, near); got != want {
+				t.Errorf("stopword(%q): got %v, want %v", near, got, want)
+			}
+		}
+	}
+	for _, w := range []string{"", "a", "\x00", "\x00the", "which\x00", "whic", "thes", "théy"} {
+		if stopword(w) {
+			t.Errorf("stopword(%q): got true, want false", w)
 		}
 	}
 }
