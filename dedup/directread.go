@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"slices"
 	"syscall"
 )
 
@@ -121,6 +122,35 @@ func (d *directReader) Read(p []byte) (int, error) {
 	n := copy(p, d.cur.buf[d.r:d.cur.n])
 	d.r += n
 	return n, nil
+}
+
+// view returns the next n bytes: a slice of the current block when they lie
+// in it, else a copy into scratch (grown as needed), assembled across
+// blocks. A slice of a block stays valid until the reader moves past the
+// block (a later view, Read or ReadByte may).
+func (d *directReader) view(n int, scratch *[]byte) ([]byte, error) {
+	if err := d.next(); err != nil {
+		return nil, err
+	}
+	if d.r+n <= d.cur.n {
+		b := d.cur.buf[d.r : d.r+n : d.r+n]
+		d.r += n
+		return b, nil
+	}
+	b := slices.Grow((*scratch)[:0], n)[:n]
+	*scratch = b
+	for k := 0; k < n; {
+		if err := d.next(); err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
+		c := copy(b[k:], d.cur.buf[d.r:d.cur.n])
+		d.r += c
+		k += c
+	}
+	return b, nil
 }
 
 // ReadByte reads one byte (binary.ReadUvarint reads lengths so).

@@ -497,8 +497,9 @@ func payloadAt(arena []byte, off uint32) []byte {
 	return arena[off : off+uint32(k)+uint32(n)]
 }
 
-// readPayload reads one framed payload's body into dst.
-func readPayload(r byteReader, dst []byte) ([]byte, error) {
+// viewPayload reads one framed payload's body from r: a view into r's
+// block, or assembled in scratch (see directReader.view).
+func viewPayload(r *directReader, scratch *[]byte) ([]byte, error) {
 	n, err := binary.ReadUvarint(r)
 	if err != nil {
 		if err == io.EOF {
@@ -509,20 +510,7 @@ func readPayload(r byteReader, dst []byte) ([]byte, error) {
 	if n > 1<<24 {
 		return nil, fmt.Errorf("%w: sentence payload of %d bytes", ErrCorrupt, n)
 	}
-	dst = slices.Grow(dst[:0], int(n))[:n]
-	if _, err := io.ReadFull(r, dst); err != nil {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
-		}
-		return nil, err
-	}
-	return dst, nil
-}
-
-// byteReader is what readPayload reads from (a run's directReader).
-type byteReader interface {
-	io.Reader
-	io.ByteReader
+	return r.view(int(n), scratch)
 }
 
 // sentence is a decoded payload sentence.

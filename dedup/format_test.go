@@ -1,6 +1,7 @@
 package dedup
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/binary"
@@ -173,7 +174,7 @@ func TestRunCursorRange(t *testing.T) {
 	var prev tuple
 	n := 0
 	for {
-		tp, ok := m.next(nil)
+		tp, _, ok := m.next()
 		if !ok {
 			break
 		}
@@ -194,6 +195,83 @@ func TestRunCursorRange(t *testing.T) {
 	}
 	if _, err := openRun(runs[0], kindSent, 0, 1, 4096); err == nil {
 		t.Error("run of the wrong kind opened")
+	}
+}
+
+// TestSentenceRunPayloads merges sentence runs read in 4 KiB blocks, with
+// payloads from a few bytes to several blocks long: every record comes
+// out with its own payload (a view into a block, or assembled across
+// blocks), in (key, handle) order.
+func TestSentenceRunPayloads(t *testing.T) {
+	dir := t.TempDir()
+	body := func(h, ord uint32) []byte {
+		n := int(h*7919+ord*104729) % 9000 // up to two blocks and more
+		if h%5 == 0 {
+			n %= 40
+		}
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(h + ord*3 + uint32(i)*11)
+		}
+		return b
+	}
+	var runs []string
+	total := 0
+	for r := range 3 {
+		var ts []tuple
+		var arena []byte
+		for i := range 400 {
+			h, ord := uint32(r*1000+i), uint32(i%4)
+			off := len(arena)
+			b := body(h, ord)
+			arena = binary.AppendUvarint(arena, uint64(len(b)))
+			arena = append(arena, b...)
+			ts = append(ts, tuple{key: uint64(i * 7 % 50), h: h, ord: ord, off: uint32(off)})
+		}
+		sortTuples(ts, nil)
+		p := filepath.Join(dir, "s"+string(rune('0'+r)))
+		if err := writeRun(p, kindSent, ts, arena); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{p, p + ".idx"} {
+			if err := os.Rename(q+".tmp", q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		runs = append(runs, p)
+		total += len(ts)
+	}
+	var cs []*runCursor
+	for _, p := range runs {
+		c, err := openRun(p, kindSent, 0, math.MaxUint64, 4096)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs = append(cs, c)
+	}
+	m := newMerger(cs)
+	defer m.close()
+	var prev tuple
+	n := 0
+	for {
+		tp, payload, ok := m.next()
+		if !ok {
+			break
+		}
+		if n > 0 && (tp.key < prev.key || (tp.key == prev.key && tp.h <= prev.h)) {
+			t.Fatalf("%v after %v: not in (key, handle) order", tp, prev)
+		}
+		if want := body(tp.h, tp.ord); !bytes.Equal(payload, want) {
+			t.Fatalf("record %d (%v): payload of %d bytes differs from the %d written", n, tp, len(payload), len(want))
+		}
+		prev = tp
+		n++
+	}
+	if err := m.err(); err != nil {
+		t.Fatal(err)
+	}
+	if n != total {
+		t.Errorf("merged %d records, want %d", n, total)
 	}
 }
 

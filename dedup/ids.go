@@ -47,7 +47,7 @@ func (r *runner) idsPass(ctx context.Context) error {
 	var last uint64
 	n := 0
 	for {
-		t, ok := mg.next(nil)
+		t, _, ok := mg.next()
 		if !ok {
 			break
 		}

@@ -224,7 +224,6 @@ func (r *runner) mergeRange(ctx context.Context, suffix string, kind byte, lo, h
 	// bucket of one article costs no decoding and no bookkeeping.
 	var (
 		key     uint64
-		payload []byte
 		pend    []tuple
 		pendPay []byte
 		pendEnd []int // end of each pending entry's payload in pendPay
@@ -233,7 +232,7 @@ func (r *runner) mergeRange(ctx context.Context, suffix string, kind byte, lo, h
 	first := true
 	n := 0
 	for {
-		t, ok := mg.next(&payload)
+		t, payload, ok := mg.next()
 		if !ok {
 			break
 		}

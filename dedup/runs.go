@@ -167,9 +167,9 @@ type runCursor struct {
 	kind    byte
 	hi      uint64
 	cur     tuple
-	payload []byte // the current record's payload (sentence runs)
+	payload []byte // the current record's payload (sentence runs): a view, valid until the cursor moves
 	ok      bool
-	buf     [tupleSize]byte
+	scratch []byte // a record that straddles two blocks, assembled
 	err     error
 }
 
@@ -261,15 +261,18 @@ func (c *runCursor) next() {
 	if c.err != nil {
 		return
 	}
-	if _, err := io.ReadFull(c.r, c.buf[:]); err != nil {
-		if err != io.EOF {
+	b, err := c.r.view(tupleSize, &c.scratch)
+	if err != nil {
+		if err == io.ErrUnexpectedEOF {
+			c.err = fmt.Errorf("read %s: %w", c.f.Name(), err)
+		} else if err != io.EOF {
 			c.err = fmt.Errorf("read %s: %w", c.f.Name(), err)
 		}
 		return
 	}
-	c.cur = getTuple(c.buf[:])
+	c.cur = getTuple(b)
 	if c.kind == kindSent {
-		p, err := readPayload(c.r, c.payload[:0])
+		p, err := viewPayload(c.r, &c.scratch)
 		if err != nil {
 			c.err = fmt.Errorf("read %s: %w", c.f.Name(), err)
 			return
@@ -289,6 +292,10 @@ func (c *runCursor) close() {
 type merger struct {
 	cs   []*runCursor
 	heap []int // indexes into cs
+	// moved: the cursor of the record next returned last, moved on at
+	// the following call, so that the payload it returned (a view into
+	// the cursor's block) stays valid until then.
+	moved bool
 }
 
 func newMerger(cs []*runCursor) *merger {
@@ -333,24 +340,25 @@ func (m *merger) down(i int) {
 
 // next returns the next tuple and its payload (valid until the following
 // call), or false at the end (check err).
-func (m *merger) next(payload *[]byte) (tuple, bool) {
+func (m *merger) next() (tuple, []byte, bool) {
+	if m.moved {
+		m.moved = false
+		c := m.cs[m.heap[0]]
+		c.next()
+		if !c.ok {
+			m.heap[0] = m.heap[len(m.heap)-1]
+			m.heap = m.heap[:len(m.heap)-1]
+		}
+		if len(m.heap) > 0 {
+			m.down(0)
+		}
+	}
 	if len(m.heap) == 0 {
-		return tuple{}, false
+		return tuple{}, nil, false
 	}
 	c := m.cs[m.heap[0]]
-	t := c.cur
-	if payload != nil {
-		*payload = append((*payload)[:0], c.payload...)
-	}
-	c.next()
-	if !c.ok {
-		m.heap[0] = m.heap[len(m.heap)-1]
-		m.heap = m.heap[:len(m.heap)-1]
-	}
-	if len(m.heap) > 0 {
-		m.down(0)
-	}
-	return t, true
+	m.moved = true
+	return c.cur, c.payload, true
 }
 
 func (m *merger) err() error {
