@@ -381,6 +381,54 @@ func WeightedDice(xt []uint32, xw []float32, xWeight float32, yt []uint32, yw []
 	return 2 * float64(shared) / float64(xWeight+yWeight)
 }
 
+// DiceAtLeast reports whether WeightedDice of the two sentences is at least
+// min, with the same answer for every input, and sooner: the merge stops
+// once the shared weight already reaches min (it only grows), or once the
+// terms found unshared weigh too much for the rest to reach it. Stopping
+// early leaves a slack (diceSlack, relative) that float32 rounding cannot
+// cross, and a pair within that slack of min is merged to the end.
+func DiceAtLeast(xt []uint32, xw []float32, xWeight float32, yt []uint32, yw []float32, yWeight float32, min float64) bool {
+	total := float64(xWeight + yWeight)
+	if total <= 0 {
+		return 0 >= min
+	}
+	// Shared weight s (as WeightedDice sums it) gives 2s/total; the
+	// terms found unshared (lost) bound it by (total - lost)/2.
+	slack := diceSlack + float64(len(xt)+len(yt))*0x1p-20
+	accept := min * total / 2 * (1 + slack)
+	reject := total * (1 - min + slack)
+	var s float32
+	lost := 0.0
+	i, j := 0, 0
+	for i < len(xt) && j < len(yt) {
+		switch {
+		case xt[i] < yt[j]:
+			if lost += float64(xw[i]); lost > reject {
+				return false
+			}
+			i++
+		case xt[i] > yt[j]:
+			if lost += float64(yw[j]); lost > reject {
+				return false
+			}
+			j++
+		default:
+			if s += (xw[i] + yw[j]) / 2; float64(s) >= accept {
+				return true
+			}
+			i++
+			j++
+		}
+	}
+	return 2*float64(s)/total >= min
+}
+
+// diceSlack is DiceAtLeast's margin for stopping early, plus 2⁻²⁰ per term
+// of the two sentences: far above the relative rounding error of summing
+// float32 weights (at most about n·2⁻²⁴ for n terms), far below any
+// difference in similarity that matters.
+const diceSlack = 1e-4
+
 // intersect returns the number of terms two sorted lists share and their
 // weight: the mean of the weights each side gives them.
 func intersect(x, y []uint32, xw, yw []float32) (int, float32) {

@@ -443,3 +443,53 @@ func BenchmarkSetWeights(b *testing.B) {
 		d.SetWeights(base)
 	}
 }
+
+// TestDiceAtLeast checks DiceAtLeast against WeightedDice ≥ min on random
+// sentence pairs (overlapping, disjoint, identical), at thresholds spread
+// over [0, 1] and at each pair's own similarity and the floats around it,
+// where stopping early would be wrong if it were ever inexact.
+func TestDiceAtLeast(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	sentence := func(vocab uint32, n int) ([]uint32, []float32, float32) {
+		terms := make([]uint32, n)
+		for k := range terms {
+			terms[k] = rng.Uint32N(vocab)
+		}
+		slices.Sort(terms)
+		terms = slices.Compact(terms)
+		ws := make([]float32, len(terms))
+		var total float32
+		for k := range ws {
+			ws[k] = float32(0.05 + 3*rng.Float64())
+			total += ws[k]
+		}
+		return terms, ws, total
+	}
+	checks := 0
+	for trial := range 20000 {
+		vocab := uint32(2 + rng.IntN(60))
+		xt, xw, xW := sentence(vocab, rng.IntN(25))
+		yt, yw, yW := sentence(vocab, rng.IntN(25))
+		if trial%10 == 0 { // the same terms, other weights
+			yt = slices.Clone(xt)
+			yw = make([]float32, len(yt))
+			yW = 0
+			for k := range yw {
+				yw[k] = xw[k] * float32(0.5+rng.Float64())
+				yW += yw[k]
+			}
+		}
+		v := align.WeightedDice(xt, xw, xW, yt, yw, yW)
+		mins := []float64{0, 0.1, 0.3, 0.5, 0.55, 0.7, 0.9, 1, 1.5, v, math.Nextafter(v, 0), math.Nextafter(v, 2), rng.Float64()}
+		for _, min := range mins {
+			if got, want := align.DiceAtLeast(xt, xw, xW, yt, yw, yW, min), v >= min; got != want {
+				t.Fatalf("trial %d: DiceAtLeast(min %v) = %v, WeightedDice = %v", trial, min, got, v)
+			}
+			checks++
+		}
+	}
+	if got := align.DiceAtLeast(nil, nil, 0, nil, nil, 0, 0); !got {
+		t.Error("empty sentences at min 0: got false, want true (WeightedDice is 0)")
+	}
+	t.Logf("%d checks", checks)
+}

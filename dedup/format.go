@@ -520,10 +520,10 @@ type sentence struct {
 	weights []float32
 }
 
-// sim is the engine's similarity of two sentences (align.SentenceSim on
-// their documents gives the same bits).
-func (x *sentence) sim(y *sentence) float64 {
-	return align.WeightedDice(x.terms, x.weights, x.weight, y.terms, y.weights, y.weight)
+// atLeast reports whether the engine's similarity of two sentences
+// (align.SentenceSim on their documents) is at least min.
+func (x *sentence) atLeast(y *sentence, min float64) bool {
+	return align.DiceAtLeast(x.terms, x.weights, x.weight, y.terms, y.weights, y.weight, min)
 }
 
 // sentenceArena holds the terms and weights of decoded sentences. Reset

@@ -376,7 +376,7 @@ func (b *bucketProc) flush() {
 					if e == last || b.dead.goneAt(e, d) {
 						continue
 					}
-					if q.sim(&b.sents[k]) >= b.verify {
+					if q.atLeast(&b.sents[k], b.verify) {
 						b.out.triple(d, e, s)
 						last = e
 					}

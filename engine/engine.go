@@ -468,7 +468,7 @@ func (e *Engine) sentenceHits(p *Prepared, from uint64, hits map[uint32]int) {
 			if seen[h] || e.docs[h] == nil {
 				return true
 			}
-			if recordSim(&p.Doc, i, r) >= verify {
+			if recordAtLeast(&p.Doc, i, r, verify) {
 				seen[h] = true
 				hits[h]++
 			}

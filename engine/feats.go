@@ -82,11 +82,11 @@ func (f *feats) record(off uint64) []uint32 {
 	return c[pos : pos+3+2*n]
 }
 
-// recordSim is align.SentenceSim(a, i, b, j) where r is the record of
-// sentence j of b (align.WeightedDice on the record's terms, and on its
-// weight bits read in place as float32s: same bits).
-func recordSim(a *align.Doc, i int, r []uint32) float64 {
+// recordAtLeast reports whether align.SentenceSim(a, i, b, j) ≥ min, where
+// r is the record of sentence j of b (align.DiceAtLeast on the record's
+// terms, and on its weight bits read in place as float32s: same bits).
+func recordAtLeast(a *align.Doc, i int, r []uint32, min float64) bool {
 	n := int(r[2])
 	yw := unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(r[3+n:]))), n)
-	return align.WeightedDice(a.SentenceTerms(i), a.SentenceWeights(i), a.Sentences[i].Weight, r[3:3+n], yw, math.Float32frombits(r[1]))
+	return align.DiceAtLeast(a.SentenceTerms(i), a.SentenceWeights(i), a.Sentences[i].Weight, r[3:3+n], yw, math.Float32frombits(r[1]), min)
 }

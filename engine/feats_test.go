@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"testing"
 
 	"github.com/wiretrace/wiretrace/align"
@@ -27,9 +28,9 @@ func featFixture(t *testing.T) []*Prepared {
 	return out
 }
 
-// recordSim must give align.SentenceSim's bits for every pair of indexed
-// sentences, or matching would change.
-func TestRecordSimIsSentenceSim(t *testing.T) {
+// recordAtLeast must answer as align.SentenceSim does for every pair of
+// indexed sentences, at every threshold, or matching would change.
+func TestRecordAtLeastIsSentenceSim(t *testing.T) {
 	ps := featFixture(t)
 	var f feats
 	type ref struct {
@@ -49,12 +50,14 @@ func TestRecordSimIsSentenceSim(t *testing.T) {
 	checked, positive := 0, 0
 	for k, a := range refs {
 		for _, b := range refs[max(0, k-40):min(len(refs), k+40)] {
-			want := align.SentenceSim(&a.p.Doc, a.i, &b.p.Doc, b.i)
-			if got := recordSim(&a.p.Doc, a.i, f.record(b.off)); got != want {
-				t.Fatalf("recordSim = %v, SentenceSim = %v", got, want)
+			sim := align.SentenceSim(&a.p.Doc, a.i, &b.p.Doc, b.i)
+			for _, min := range []float64{sim, math.Nextafter(sim, 0), math.Nextafter(sim, 2), 0.3, 0.5} {
+				if got, want := recordAtLeast(&a.p.Doc, a.i, f.record(b.off), min), sim >= min; got != want {
+					t.Fatalf("recordAtLeast(%v) = %v, SentenceSim = %v", min, got, sim)
+				}
 			}
 			checked++
-			if want > 0 {
+			if sim > 0 {
 				positive++
 			}
 		}
