@@ -241,16 +241,28 @@ func Pair(a, b *Doc, opts Options) Result {
 	for j := range containB {
 		containB[j].other = -1
 	}
+	// Only pairs of sentences sharing terms can link (MinShared ≥ 1): an
+	// index of b's terms gives, per sentence of a, the sentences of b it
+	// shares terms with and how many, so the quadratic part is counting,
+	// and only pairs with enough shared terms are merged. Pairs are taken
+	// in the order of a loop over all of them.
+	ix := termIndexes.Get().(*termIndex)
+	defer termIndexes.Put(ix)
+	ix.build(b, len(sb))
 	for i := range sa {
 		xt := a.SentenceTerms(i)
 		if len(xt) == 0 {
 			continue
 		}
 		xws := a.SentenceWeights(i)
-		for j := range sb {
+		all := o.MinShared < 1 || !indexPairs
+		for _, j := range ix.overlapping(xt, all) {
 			yt := b.SentenceTerms(j)
 			if len(yt) == 0 {
 				continue
+			}
+			if n := int(ix.counts[j]); !all && n < o.MinShared && !(n == len(xt) && n == len(yt)) {
+				continue // what the merge would find, known from the index
 			}
 			n, shared := intersect(xt, yt, xws, b.SentenceWeights(j))
 			if n < o.MinShared && !(n == len(xt) && n == len(yt) && n > 0) {
@@ -428,6 +440,94 @@ func DiceAtLeast(xt []uint32, xw []float32, xWeight float32, yt []uint32, yw []f
 // float32 weights (at most about n·2⁻²⁴ for n terms), far below any
 // difference in similarity that matters.
 const diceSlack = 1e-4
+
+// termIndex maps the content terms of a document's first sentences to the
+// sentences holding them: an open-addressing table of terms, each with a
+// chain of postings.
+type termIndex struct {
+	keys    []uint32
+	heads   []int32 // per slot: first posting, -1 for an empty slot
+	sent    []int32 // per posting: its sentence
+	next    []int32 // per posting: the next one of its term, -1 at the end
+	shift   uint32
+	n       int     // sentences indexed
+	counts  []int32 // per sentence: terms shared with the sentence being looked up
+	touched []int
+}
+
+var termIndexes = sync.Pool{New: func() any { return new(termIndex) }}
+
+// indexPairs: Pair merges only the pairs the index finds (tests turn it off
+// to compare with merging every pair).
+var indexPairs = true
+
+// build indexes the terms of d's first n sentences.
+func (ix *termIndex) build(d *Doc, n int) {
+	total := 0
+	for j := range n {
+		total += int(d.Sentences[j].NTerms)
+	}
+	bitsN := bits.Len(uint(2*total) | 1)
+	size := 1 << bitsN
+	ix.shift = uint32(32 - bitsN)
+	ix.keys = slices.Grow(ix.keys[:0], size)[:size]
+	ix.heads = slices.Grow(ix.heads[:0], size)[:size]
+	for k := range ix.heads {
+		ix.heads[k] = -1
+	}
+	ix.sent, ix.next, ix.touched = ix.sent[:0], ix.next[:0], ix.touched[:0]
+	ix.n = n
+	ix.counts = slices.Grow(ix.counts[:0], n)[:n]
+	clear(ix.counts)
+	mask := uint32(size - 1)
+	for j := range n {
+		for _, t := range d.SentenceTerms(j) {
+			k := (t * 0x9e3779b1) >> ix.shift
+			for ix.heads[k] >= 0 && ix.keys[k] != t {
+				k = (k + 1) & mask
+			}
+			ix.keys[k] = t
+			ix.sent = append(ix.sent, int32(j))
+			ix.next = append(ix.next, ix.heads[k])
+			ix.heads[k] = int32(len(ix.sent) - 1)
+		}
+	}
+}
+
+// overlapping returns, in ascending order, the indexed sentences sharing a
+// term with the sorted distinct terms xt, and leaves in counts how many
+// they share; with all set, every indexed sentence (with its count, maybe
+// 0). The next call clears the counts.
+func (ix *termIndex) overlapping(xt []uint32, all bool) []int {
+	for _, j := range ix.touched {
+		ix.counts[j] = 0
+	}
+	touched := ix.touched[:0]
+	mask := uint32(len(ix.heads) - 1)
+	for _, t := range xt {
+		k := (t * 0x9e3779b1) >> ix.shift
+		for ix.heads[k] >= 0 && ix.keys[k] != t {
+			k = (k + 1) & mask
+		}
+		for e := ix.heads[k]; e >= 0; e = ix.next[e] {
+			j := ix.sent[e]
+			if ix.counts[j] == 0 {
+				touched = append(touched, int(j))
+			}
+			ix.counts[j]++
+		}
+	}
+	if all {
+		touched = touched[:0]
+		for j := range ix.n {
+			touched = append(touched, j)
+		}
+	} else {
+		slices.Sort(touched)
+	}
+	ix.touched = touched
+	return touched
+}
 
 // intersect returns the number of terms two sorted lists share and their
 // weight: the mean of the weights each side gives them.

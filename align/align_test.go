@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -492,4 +493,46 @@ func TestDiceAtLeast(t *testing.T) {
 		t.Error("empty sentences at min 0: got false, want true (WeightedDice is 0)")
 	}
 	t.Logf("%d checks", checks)
+}
+
+// TestPairIndexLikeAllPairs checks that Pair gives the same result whether
+// it merges only the sentence pairs its term index finds or every pair: on
+// the seeds against each other, and on random documents (small
+// vocabularies, so that sentences share some terms but not all), under
+// several options.
+func TestPairIndexLikeAllPairs(t *testing.T) {
+	var docs []*align.Doc
+	for _, p := range []string{"000", "001", "002", "003", "004"} {
+		docs = append(docs, &seed(t, p).Doc)
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 60 {
+		vocab := uint32(5 + rng.IntN(60))
+		var sents [][]uint32
+		for range rng.IntN(30) {
+			s := make([]uint32, rng.IntN(16))
+			for k := range s {
+				s[k] = rng.Uint32N(vocab) * 2654435761
+			}
+			sents = append(sents, s)
+		}
+		d := doc(sents...)
+		d.SetWeights(func(t uint32) float32 { return float32(t%5+1) / 2 })
+		docs = append(docs, d)
+	}
+	optss := []align.Options{{}, {MinShared: 1}, {MinShared: 2, MinSim: 0.3}, {MinShared: 1, MinSim: 0.15, MinContain: 0.2}, {MinShared: 5, MinContain: 0.5}, {MaxSentences: 7}, {MinShared: -1, MinSim: 0.1}}
+	defer align.SetIndexPairs(true)
+	for a, x := range docs {
+		for b, y := range docs {
+			for k, o := range optss {
+				align.SetIndexPairs(true)
+				got := align.Pair(x, y, o)
+				align.SetIndexPairs(false)
+				want := align.Pair(x, y, o)
+				if !reflect.DeepEqual(got, want) {
+					t.Fatalf("docs %d, %d, options %d: with the index %+v, merging every pair %+v", a, b, k, got, want)
+				}
+			}
+		}
+	}
 }
