@@ -258,7 +258,8 @@ var metaLeads = []string{"edited by", "updated on", "updated:", "published on", 
 var (
 	creditLeads    = []string{"image", "photo", "picture", "video", "graphic", "illustration", "file photo", "media"}
 	creditOpenings = []string{"©", "(c)", "copyright"}
-	creditWords    = []string{"image ", "photo ", "media ", "getty images", "ap photo", "afp photo", "reuters/", "epa-efe", "shutterstock", "(file)",
+	creditWords    = []string{"image caption", "image credit", "image source", "image copyright", "photo caption", "photo credit", "photo source", "photo copyright",
+		"media caption", "media credit", "media source", "media copyright", "getty images", "ap photo", "afp photo", "reuters/", "epa-efe", "shutterstock", "(file)",
 		"all rights reserved", "riproduzione riservata", "derechos reservados", "droits réservés", "rechte vorbehalten", "has not been edited by", "from a syndicated feed"}
 	creditWordSet = newLiterals(creditWords...)
 )
@@ -276,10 +277,18 @@ func hasAnyPrefix(s string, prefixes []string) bool {
 // runs; most paragraphs fail them, which keeps the filter fast.
 var (
 	creditHints = []string{"image", "photo", "picture", "video", "graphic", "illustration", "media", "getty", "reuters/", "epa", "shutterstock", "(file)", "©", "(c)", "copyright", "rights reserved", "riservat", "reservad", "réservés", "vorbehalten", "edited by", "syndicated"}
-	promoHints  = []string{"read", "related", "stories", "click", "sign", "subscri", "follow", "app", "continue", "share", "advertisement", "sponsored", "you are at", "skip to", "latest", "trending", "watch:", "listen:", "log", "register", "newsletter", "cookie", "recommended", "privacy", "terms of"}
+	// promoRe's phrases, and weakPromoRe's (or a part of them), in lower
+	// case: a match of the expression holds one.
+	promoPhrases = []string{"read more", "read all", "also read", "read also", "related:", "related stories", "related articles", "more stories", "click here",
+		"sign up for", "sign up to", "subscribe to", "subscribe now", "subscribe for", "follow us", "follow @", "download the app", "get the app",
+		"story continues", "continue reading", "share this", "share on", "advertisement", "sponsored content", "you are at:", "skip to", "get latest",
+		"trending now", "most read", "watch:", "listen:", "log in to", "register now"}
+	weakPromoPhrases = []string{"newsletter", "subscri", "cookie", "log in", "login", "sign in", "signin", "register", "recommended", "sponsored",
+		"privacy policy", "terms of use", "terms of service"}
 
-	creditHintSet = newLiterals(creditHints...)
-	promoHintSet  = newLiterals(promoHints...)
+	creditHintSet      = newLiterals(creditHints...)
+	promoPhraseSet     = newLiterals(promoPhrases...)
+	weakPromoPhraseSet = newLiterals(weakPromoPhrases...)
 )
 
 func containsAny(s string, subs []string) bool {
@@ -292,15 +301,18 @@ func containsAny(s string, subs []string) bool {
 }
 
 func promoLike(in *paraInfo) bool {
-	if in.words > 30 || !promoHintSet.in(in.lower) {
+	if in.words > 30 {
 		return false
 	}
+	// Each expression runs only on text holding one of its phrases (see
+	// mayBeCredit for why lower case stands in for "(?i)", "ſ" aside).
+	fold := strings.Contains(in.text, "ſ")
 	// A call to action inside a real sentence ("millions who subscribe to
 	// streaming services") is news: sentences must be short to count.
-	if (!in.terminal || in.words <= 15) && promoRe.MatchString(in.text) {
+	if (!in.terminal || in.words <= 15) && (fold || promoPhraseSet.in(in.lower)) && promoRe.MatchString(in.text) {
 		return true
 	}
-	return in.words <= 12 && !in.terminal && weakPromoRe.MatchString(in.text)
+	return in.words <= 12 && !in.terminal && (fold || weakPromoPhraseSet.in(in.lower)) && weakPromoRe.MatchString(in.text)
 }
 
 // endRe matches wire end markers: "(END)", "-30-", "###", "(MORE)".
