@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -447,7 +449,7 @@ func loadView(t testing.TB, inputs ...string) *corpusView {
 
 func TestWorkMismatch(t *testing.T) {
 	dir := t.TempDir()
-	o := Options{WorkDir: filepath.Join(dir, "w"), OutDir: filepath.Join(dir, "o")}
+	o := Options{WorkDir: filepath.Join(dir, "w"), OutDir: filepath.Join(dir, "o"), KeepWork: true}
 	if _, err := Run(context.Background(), []string{seedsFixture}, o); err != nil {
 		t.Fatal(err)
 	}
@@ -462,6 +464,48 @@ func TestWorkMismatch(t *testing.T) {
 	o2.Fresh = true
 	if _, err := Run(context.Background(), []string{seedsFixture}, o2); err != nil {
 		t.Errorf("fresh: %v", err)
+	}
+}
+
+// TestWorkRemoved: a finished run removes its work directory, unless
+// KeepWork; files of others in it are left, and with them the directory.
+func TestWorkRemoved(t *testing.T) {
+	dir := t.TempDir()
+	run := func(o Options) {
+		t.Helper()
+		if _, err := Run(context.Background(), []string{seedsFixture}, o); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(filepath.Join(o.OutDir, ClustersFile)); err != nil {
+			t.Fatalf("outputs: %v", err)
+		}
+	}
+	o := Options{WorkDir: filepath.Join(dir, "w"), OutDir: filepath.Join(dir, "o")}
+	run(o)
+	if _, err := os.Stat(o.WorkDir); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("work directory after a finished run: %v, want it removed", err)
+	}
+	o.KeepWork = true
+	run(o)
+	if _, err := loadManifest(o.WorkDir); err != nil {
+		t.Errorf("KeepWork: manifest: %v, want it kept", err)
+	}
+	// Run again without KeepWork: it resumes from the finished run's
+	// checkpoint, then removes the run's files but not a file of the
+	// user's.
+	mine := filepath.Join(o.WorkDir, "notes.txt")
+	if err := os.WriteFile(mine, []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o.KeepWork = false
+	run(o)
+	ents, err := os.ReadDir(o.WorkDir)
+	if err != nil || len(ents) != 1 || ents[0].Name() != "notes.txt" {
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		t.Errorf("work directory holding a file of the user's: %v (err %v), want only notes.txt", names, err)
 	}
 }
 

@@ -70,6 +70,11 @@ type Options struct {
 	OutDir string
 	// Fresh discards what WorkDir holds instead of resuming.
 	Fresh bool
+	// KeepWork keeps the work directory's files after a finished run
+	// (by default they are removed once the outputs are written, and
+	// WorkDir too when nothing else is in it). An interrupted run always
+	// leaves them, to resume.
+	KeepWork bool
 	// SegmentArticles caps the articles of one pass-1 segment, the unit of
 	// checkpointing while reading. Default: as many as the memory budget
 	// allows.

@@ -138,7 +138,29 @@ func Run(ctx context.Context, inputs []string, opts Options) (*Summary, error) {
 	if err := step(PassOutput, func() (err error) { sum, err = r.writeOutputs(ctx, oc); return err }); err != nil {
 		return nil, err
 	}
+	if !o.KeepWork {
+		if err := r.removeWork(); err != nil {
+			return nil, err
+		}
+	}
 	return sum, nil
+}
+
+// removeWork removes the run's files from the work directory, once the
+// outputs are durable (a run killed before the end finds the checkpoint
+// and writes the outputs again), then the manifest, and the directory if
+// nothing else is in it.
+func (r *runner) removeWork() error {
+	if err := r.clean(func(string) bool { return true }); err != nil {
+		return err
+	}
+	if err := os.Remove(filepath.Join(r.work, manifestName)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if err := os.Remove(r.work); err != nil {
+		r.log.Debug("work directory kept", "work", r.work, "why", err)
+	}
+	return nil
 }
 
 func (r *runner) progress(p Progress) {

@@ -21,10 +21,10 @@ import (
 
 func newDedupCmd(g *globals) *cobra.Command {
 	var (
-		out, work, level, policy, mem string
-		workers                       int
-		dropPartial, reuse, fresh     bool
-		storyT                        float64
+		out, work, level, policy, mem       string
+		workers                             int
+		dropPartial, reuse, fresh, keepWork bool
+		storyT                              float64
 	)
 	cmd := &cobra.Command{
 		Use:   "dedup INPUT... | -",
@@ -34,7 +34,8 @@ serve use: near-duplicates, reworded copies and partial reuse, found
 sentence by sentence, with memory bounded by --mem (sketches and indexes are
 spilled to a work directory). An interrupted run resumes from its last
 checkpoint when started again with the same inputs and options, and gives
-the same outputs.
+the same outputs; a finished run removes its work directory (--keep-work
+keeps it).
 
 Inputs are JSONL files (plain, .gz or .zst), text files, directories of them
 (walked recursively), glob patterns, and "-" for JSONL on standard input.
@@ -83,7 +84,7 @@ was read, 1 on failure).`,
 			}
 			o := dedup.Options{
 				Engine: engine.Options{Level: lv}, Policy: pol, DropPartial: dropPartial, Reuse: reuse,
-				MemBytes: memBytes, Workers: workers, WorkDir: work, OutDir: out, Fresh: fresh,
+				MemBytes: memBytes, Workers: workers, WorkDir: work, OutDir: out, Fresh: fresh, KeepWork: keepWork,
 				Stdin: g.stdin, Logger: g.logger(),
 			}
 			o.Engine.Story.Threshold = storyT
@@ -115,6 +116,7 @@ was read, 1 on failure).`,
 	f.StringVar(&mem, "mem", "2GB", "memory budget (e.g. 512MB, 2GB)")
 	f.IntVar(&workers, "workers", 0, "parallel workers (0: one per core); results do not depend on it")
 	f.BoolVar(&fresh, "fresh", false, "discard the work directory's checkpoint and start over")
+	f.BoolVar(&keepWork, "keep-work", false, "keep the work directory after a finished run (an interrupted run always keeps it, to resume)")
 	f.Float64Var(&storyT, "story-threshold", 0, "least event similarity for joining a story at --level stories (0: the default, 0.3)")
 	return cmd
 }
