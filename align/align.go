@@ -249,13 +249,13 @@ func Pair(a, b *Doc, opts Options) Result {
 	ix := termIndexes.Get().(*termIndex)
 	defer termIndexes.Put(ix)
 	ix.build(b, len(sb))
+	all := o.MinShared < 1 || !indexPairs
 	for i := range sa {
 		xt := a.SentenceTerms(i)
 		if len(xt) == 0 {
 			continue
 		}
 		xws := a.SentenceWeights(i)
-		all := o.MinShared < 1 || !indexPairs
 		for _, j := range ix.overlapping(xt, all) {
 			yt := b.SentenceTerms(j)
 			if len(yt) == 0 {

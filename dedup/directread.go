@@ -129,6 +129,9 @@ func (d *directReader) Read(p []byte) (int, error) {
 // blocks. A slice of a block stays valid until the reader moves past the
 // block (a later view, Read or ReadByte may).
 func (d *directReader) view(n int, scratch *[]byte) ([]byte, error) {
+	if n == 0 {
+		return nil, nil
+	}
 	if err := d.next(); err != nil {
 		return nil, err
 	}

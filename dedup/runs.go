@@ -263,9 +263,7 @@ func (c *runCursor) next() {
 	}
 	b, err := c.r.view(tupleSize, &c.scratch)
 	if err != nil {
-		if err == io.ErrUnexpectedEOF {
-			c.err = fmt.Errorf("read %s: %w", c.f.Name(), err)
-		} else if err != io.EOF {
+		if err != io.EOF { // io.EOF: the run ends; a cut record is io.ErrUnexpectedEOF
 			c.err = fmt.Errorf("read %s: %w", c.f.Name(), err)
 		}
 		return

@@ -361,6 +361,8 @@ func (pr *Preparer) buildDocKeys(p *Prepared, td *textnorm.Doc) {
 	p.DocKeys = lsh.Keys(nil, pr.sig, o.docBands, o.docRows)
 }
 
+// buildSentKeys sketches the sentences with enough distinctive terms; it
+// reads pr.common, which buildAlignDoc filled for p.
 func (pr *Preparer) buildSentKeys(p *Prepared) {
 	o := &pr.opts
 	p.SentIndexed = make([]bool, len(p.Doc.Sentences))
