@@ -18,6 +18,14 @@ import (
 // removed on resume.
 const manifestName = "manifest.json"
 
+// HasCheckpoint reports whether workDir holds a run's checkpoint, from
+// which a run there resumes (if it was made for the same inputs and
+// options).
+func HasCheckpoint(workDir string) bool {
+	_, err := loadManifest(workDir)
+	return err == nil
+}
+
 // manifest records what a run has completed. It is rewritten atomically
 // (temporary file, fsync, rename, directory fsync) after each step, and a
 // step's files are durable before the manifest names them.

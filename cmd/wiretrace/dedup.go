@@ -90,6 +90,9 @@ was read, 1 on failure).`,
 			o.Engine.Story.Threshold = storyT
 			pr := newDedupProgress(g)
 			o.Progress = pr.update
+			// A resumed run's time is not the corpus's: the summary
+			// says so instead of giving a rate.
+			resumed := !fresh && dedup.HasCheckpoint(work)
 			start := time.Now()
 			sum, err := dedup.Run(cmd.Context(), inputs, o)
 			pr.finish(err == nil)
@@ -99,7 +102,7 @@ was read, 1 on failure).`,
 				}
 				return err
 			}
-			writeDedupSummary(g.stdout, sum, out, time.Since(start), pr.readElapsed())
+			writeDedupSummary(g.stdout, sum, out, time.Since(start), pr.readElapsed(), resumed)
 			if sum.Skipped.Total > 0 {
 				return &exitError{code: 3, err: fmt.Errorf("%d inputs skipped (see %s)", sum.Skipped.Total, filepath.Join(out, dedup.SkippedFile))}
 			}
@@ -143,13 +146,18 @@ func parseSize(s string) (int64, error) {
 }
 
 // writeDedupSummary prints the human-readable summary.
-func writeDedupSummary(w io.Writer, s *dedup.Summary, out string, elapsed, read time.Duration) {
-	fmt.Fprintf(w, "%d articles (%s of text) at level %s in %s: %.0f articles/s",
-		s.Articles, humanBytes(s.TextBytes), s.Level, elapsed.Round(time.Millisecond), float64(s.Articles)/elapsed.Seconds())
-	if read > 0 {
-		fmt.Fprintf(w, " (reading and preparing %s)", read.Round(time.Millisecond))
+func writeDedupSummary(w io.Writer, s *dedup.Summary, out string, elapsed, read time.Duration, resumed bool) {
+	if resumed {
+		fmt.Fprintf(w, "%d articles (%s of text) at level %s: resumed from a checkpoint, finished in %s\n",
+			s.Articles, humanBytes(s.TextBytes), s.Level, elapsed.Round(time.Millisecond))
+	} else {
+		fmt.Fprintf(w, "%d articles (%s of text) at level %s in %s: %.0f articles/s",
+			s.Articles, humanBytes(s.TextBytes), s.Level, elapsed.Round(time.Millisecond), float64(s.Articles)/elapsed.Seconds())
+		if read > 0 {
+			fmt.Fprintf(w, " (reading and preparing %s)", read.Round(time.Millisecond))
+		}
+		fmt.Fprintln(w)
 	}
-	fmt.Fprintln(w)
 	fmt.Fprintf(w, "kept %d, removed %d (policy %s", s.Kept, s.Removed, s.Policy)
 	if s.DropPartial {
 		fmt.Fprint(w, ", partial reuse dropped")

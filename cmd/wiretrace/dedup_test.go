@@ -161,6 +161,23 @@ func TestDedupStdinAndProgress(t *testing.T) {
 	}
 }
 
+// TestDedupResumedSummary: a run that resumes from a kept work directory
+// says so instead of giving a rate its time does not support.
+func TestDedupResumedSummary(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	stdout, _, err := dedupCLI(t, "", "-q", "--keep-work", "-o", out, mixedInput)
+	if err != nil || !strings.Contains(stdout, "articles/s") || strings.Contains(stdout, "resumed") {
+		t.Fatalf("first run: error %v, summary:\n%s", err, stdout)
+	}
+	stdout, _, err = dedupCLI(t, "", "-q", "-o", out, mixedInput)
+	if err != nil || !strings.Contains(stdout, "resumed from a checkpoint") || strings.Contains(stdout, "articles/s") {
+		t.Fatalf("resumed run: error %v, summary:\n%s", err, stdout)
+	}
+	if _, err := os.Stat(out + ".work"); !os.IsNotExist(err) {
+		t.Errorf("work directory after the resumed run finished: %v, want it removed", err)
+	}
+}
+
 func TestParseSize(t *testing.T) {
 	tests := []struct {
 		in   string
