@@ -34,7 +34,8 @@
 //     for members linked only through others), stories (the engine's
 //     story.Clusterer replayed in handle order).
 //  7. output: clusters.jsonl, dedup.jsonl, summary.json, skipped.jsonl and
-//     optionally reuse.jsonl, written to temporary names and renamed.
+//     optionally reuse.jsonl, written to temporary names and renamed; then
+//     the work directory's files are removed (unless Options.KeepWork).
 //
 // Every step is recorded in a versioned manifest after its files are
 // durable, so a run killed at any point resumes from its last step (a
