@@ -139,10 +139,12 @@ func (pr *Preparer) Prepare(a wiretrace.Article) (*Prepared, error) {
 	if o.Level == LevelNearDup {
 		return pr.prepareDocument(a)
 	}
-	enrich(&a)
+	// The paragraphs serve the credits and the analysis.
+	paras := textnorm.Paragraphs(a.Text)
+	enrich(&a, paras)
 	// td is reused by the next call: nothing of it may end up in p.
 	td := &pr.doc
-	pr.an.AnalyzeTo(td, a.Text, extract.Chrome)
+	pr.an.AnalyzeParasTo(td, a.Text, paras, extract.Chrome)
 	if len(td.Sentences) == 0 {
 		return nil, fmt.Errorf("prepare %s: %w", name(&a), ErrEmpty)
 	}
@@ -226,10 +228,11 @@ func fromHTML(a wiretrace.Article, o *Options) (wiretrace.Article, error) {
 
 // enrich reads wire credits, the dateline and printed dates from plain
 // text when the input did not give them. A page that prints only an update
-// time is taken to have been published then.
-func enrich(a *wiretrace.Article) {
+// time is taken to have been published then. paras are the text's
+// paragraphs.
+func enrich(a *wiretrace.Article, paras []textnorm.Span) {
 	if len(a.Credits) == 0 {
-		credits, dateline := extract.Credits(a.Text)
+		credits, dateline := extract.CreditsIn(a.Text, paras)
 		a.Credits = credits
 		if a.Dateline == "" {
 			a.Dateline = dateline

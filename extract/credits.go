@@ -278,6 +278,12 @@ var monthish = regexp.MustCompile(`(?i)^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|s
 // AP") are not credits. Names are canonical ("AP", "Reuters", "AFP", "dpa",
 // …), in order of first appearance. Cost: linear in the text.
 func Credits(text string) (credits []string, dateline string) {
+	return CreditsIn(text, textnorm.Paragraphs(text))
+}
+
+// CreditsIn is Credits for a caller that has the text's paragraphs
+// (textnorm.Paragraphs(text)) at hand.
+func CreditsIn(text string, paras []textnorm.Span) (credits []string, dateline string) {
 	add := func(names ...string) {
 		for _, n := range names {
 			if !slices.Contains(credits, n) {
@@ -289,7 +295,7 @@ func Credits(text string) (credits []string, dateline string) {
 	// Paragraphs, not lines: hard-wrapped wire copy joins into a few long
 	// paragraphs, so the credit rules run a few times per article rather
 	// than once per 65-column line.
-	for _, sp := range textnorm.Paragraphs(text) {
+	for _, sp := range paras {
 		line := strings.TrimSpace(text[sp.Start:sp.End])
 		if strings.ContainsRune(line, '\n') {
 			line = joinFields(line)

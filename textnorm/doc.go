@@ -32,7 +32,13 @@ func (a *Analyzer) Analyze(text string, skip func(paras []string) []bool) *Doc {
 // is overwritten. It spares a caller that analyses many texts in turn most
 // of the allocations.
 func (a *Analyzer) AnalyzeTo(d *Doc, text string, skip func(paras []string) []bool) {
-	*d = Doc{Text: text, Paras: Paragraphs(text), Tokens: d.Tokens[:0], Sentences: d.Sentences[:0]}
+	a.AnalyzeParasTo(d, text, Paragraphs(text), skip)
+}
+
+// AnalyzeParasTo is AnalyzeTo for a caller that has the text's paragraphs
+// (Paragraphs(text)) at hand; d keeps paras.
+func (a *Analyzer) AnalyzeParasTo(d *Doc, text string, paras []Span, skip func(paras []string) []bool) {
+	*d = Doc{Text: text, Paras: paras, Tokens: d.Tokens[:0], Sentences: d.Sentences[:0]}
 	if skip != nil && len(d.Paras) > 0 {
 		ps := make([]string, len(d.Paras))
 		for i, p := range d.Paras {
