@@ -139,31 +139,31 @@ func TestSortTuples(t *testing.T) {
 	}
 }
 
-// TestRunCursorRange checks the binary search and range limits of run
-// cursors, and the merger's order across runs.
-func TestRunCursorRange(t *testing.T) {
-	dir := t.TempDir()
-	var runs []string
-	for r := range 3 {
-		var ts []tuple
-		for i := range 1000 {
-			ts = append(ts, tuple{key: uint64(i * 3 % 1000), h: uint32(r*1000 + i)})
-		}
-		sortTuples(ts, nil)
-		p := filepath.Join(dir, "r"+string(rune('0'+r)))
-		if err := writeRun(p, kindDoc, ts, nil); err != nil {
+// writeTestRun sorts ts and writes them as a finished run (kind, payloads
+// framed in arena) named name in dir, and returns its path.
+func writeTestRun(t *testing.T, dir, name string, kind byte, ts []tuple, arena []byte) string {
+	t.Helper()
+	sortTuples(ts, nil)
+	p := filepath.Join(dir, name)
+	if err := writeRun(p, kind, ts, arena); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{p, p + ".idx"} {
+		if err := os.Rename(q+".tmp", q); err != nil {
 			t.Fatal(err)
 		}
-		for _, q := range []string{p, p + ".idx"} {
-			if err := os.Rename(q+".tmp", q); err != nil {
-				t.Fatal(err)
-			}
-		}
-		runs = append(runs, p)
 	}
+	return p
+}
+
+// mergeTestRuns merges runs over keys [lo, hi] in blocks of 4 KiB, checks
+// that records come in (key, handle) order, calls fn with each, and
+// returns how many there were.
+func mergeTestRuns(t *testing.T, runs []string, kind byte, lo, hi uint64, fn func(tuple, []byte)) int {
+	t.Helper()
 	var cs []*runCursor
 	for _, p := range runs {
-		c, err := openRun(p, kindDoc, 100, 199, 4096)
+		c, err := openRun(p, kind, lo, hi, 4096)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -174,22 +174,40 @@ func TestRunCursorRange(t *testing.T) {
 	var prev tuple
 	n := 0
 	for {
-		tp, _, ok := m.next()
+		tp, payload, ok := m.next()
 		if !ok {
 			break
-		}
-		if tp.key < 100 || tp.key > 199 {
-			t.Fatalf("key %d outside [100, 199]", tp.key)
 		}
 		if n > 0 && (tp.key < prev.key || (tp.key == prev.key && tp.h <= prev.h)) {
 			t.Fatalf("%v after %v: not in (key, handle) order", tp, prev)
 		}
+		fn(tp, payload)
 		prev = tp
 		n++
 	}
 	if err := m.err(); err != nil {
 		t.Fatal(err)
 	}
+	return n
+}
+
+// TestRunCursorRange checks the binary search and range limits of run
+// cursors, and the merger's order across runs.
+func TestRunCursorRange(t *testing.T) {
+	dir := t.TempDir()
+	var runs []string
+	for r := range 3 {
+		var ts []tuple
+		for i := range 1000 {
+			ts = append(ts, tuple{key: uint64(i * 3 % 1000), h: uint32(r*1000 + i)})
+		}
+		runs = append(runs, writeTestRun(t, dir, "r"+string(rune('0'+r)), kindDoc, ts, nil))
+	}
+	n := mergeTestRuns(t, runs, kindDoc, 100, 199, func(tp tuple, _ []byte) {
+		if tp.key < 100 || tp.key > 199 {
+			t.Fatalf("key %d outside [100, 199]", tp.key)
+		}
+	})
 	if n != 300 {
 		t.Errorf("merged %d tuples, want 300", n)
 	}
@@ -228,50 +246,18 @@ func TestSentenceRunPayloads(t *testing.T) {
 			arena = append(arena, b...)
 			ts = append(ts, tuple{key: uint64(i * 7 % 50), h: h, ord: ord, off: uint32(off)})
 		}
-		sortTuples(ts, nil)
-		p := filepath.Join(dir, "s"+string(rune('0'+r)))
-		if err := writeRun(p, kindSent, ts, arena); err != nil {
-			t.Fatal(err)
-		}
-		for _, q := range []string{p, p + ".idx"} {
-			if err := os.Rename(q+".tmp", q); err != nil {
-				t.Fatal(err)
-			}
-		}
-		runs = append(runs, p)
+		runs = append(runs, writeTestRun(t, dir, "s"+string(rune('0'+r)), kindSent, ts, arena))
 		total += len(ts)
 	}
-	var cs []*runCursor
-	for _, p := range runs {
-		c, err := openRun(p, kindSent, 0, math.MaxUint64, 4096)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cs = append(cs, c)
-	}
-	m := newMerger(cs)
-	defer m.close()
-	var prev tuple
 	n := 0
-	for {
-		tp, payload, ok := m.next()
-		if !ok {
-			break
-		}
-		if n > 0 && (tp.key < prev.key || (tp.key == prev.key && tp.h <= prev.h)) {
-			t.Fatalf("%v after %v: not in (key, handle) order", tp, prev)
-		}
+	merged := mergeTestRuns(t, runs, kindSent, 0, math.MaxUint64, func(tp tuple, payload []byte) {
 		if want := body(tp.h, tp.ord); !bytes.Equal(payload, want) {
 			t.Fatalf("record %d (%v): payload of %d bytes differs from the %d written", n, tp, len(payload), len(want))
 		}
-		prev = tp
 		n++
-	}
-	if err := m.err(); err != nil {
-		t.Fatal(err)
-	}
-	if n != total {
-		t.Errorf("merged %d records, want %d", n, total)
+	})
+	if merged != total {
+		t.Errorf("merged %d records, want %d", merged, total)
 	}
 }
 
