@@ -450,8 +450,7 @@ type termIndex struct {
 	sent    []int32 // per posting: its sentence
 	next    []int32 // per posting: the next one of its term, -1 at the end
 	shift   uint32
-	n       int     // sentences indexed
-	counts  []int32 // per sentence: terms shared with the sentence being looked up
+	counts  []int32 // per indexed sentence: terms shared with the sentence being looked up
 	touched []int
 }
 
@@ -476,7 +475,6 @@ func (ix *termIndex) build(d *Doc, n int) {
 		ix.heads[k] = -1
 	}
 	ix.sent, ix.next, ix.touched = ix.sent[:0], ix.next[:0], ix.touched[:0]
-	ix.n = n
 	ix.counts = slices.Grow(ix.counts[:0], n)[:n]
 	clear(ix.counts)
 	mask := uint32(size - 1)
@@ -519,7 +517,7 @@ func (ix *termIndex) overlapping(xt []uint32, all bool) []int {
 	}
 	if all {
 		touched = touched[:0]
-		for j := range ix.n {
+		for j := range ix.counts {
 			touched = append(touched, j)
 		}
 	} else {
