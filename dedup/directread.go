@@ -115,19 +115,10 @@ func (d *directReader) next() error {
 	return nil
 }
 
-func (d *directReader) Read(p []byte) (int, error) {
-	if err := d.next(); err != nil {
-		return 0, err
-	}
-	n := copy(p, d.cur.buf[d.r:d.cur.n])
-	d.r += n
-	return n, nil
-}
-
 // view returns the next n bytes: a slice of the current block when they lie
 // in it, else a copy into scratch (grown as needed), assembled across
 // blocks. A slice of a block stays valid until the reader moves past the
-// block (a later view, Read or ReadByte may).
+// block (a later view or ReadByte may).
 func (d *directReader) view(n int, scratch *[]byte) ([]byte, error) {
 	if n == 0 {
 		return nil, nil

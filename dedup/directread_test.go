@@ -11,7 +11,8 @@ import (
 
 // TestDirectReader reads files of unaligned sizes from many offsets, in
 // direct I/O mode (where the test's file system allows it) and without,
-// by Read and ReadByte, and compares with the file's bytes.
+// by view (within a block and across blocks) and ReadByte, and compares
+// with the file's bytes; a view past the end is a cut record.
 func TestDirectReader(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	dir := t.TempDir()
@@ -43,7 +44,7 @@ func TestDirectReader(t *testing.T) {
 					}
 					d := newDirectReader(f, direct, int64(start), block)
 					var got []byte
-					buf := make([]byte, 1+rng.IntN(5000))
+					var scratch []byte
 					for i := 0; ; i++ {
 						if i == 2 && start == 1 {
 							// Close before the end: the goroutine stops.
@@ -60,14 +61,17 @@ func TestDirectReader(t *testing.T) {
 							got = append(got, c)
 							continue
 						}
-						n, err := d.Read(buf)
-						got = append(got, buf[:n]...)
+						// A view of what is left at most (more is a cut
+						// record); of 1 byte at the end, io.EOF.
+						n := min(1+rng.IntN(5000), max(size-start-len(got), 1))
+						b, err := d.view(n, &scratch)
 						if err == io.EOF {
 							break
 						}
 						if err != nil {
 							t.Fatal(err)
 						}
+						got = append(got, b...)
 					}
 					d.Close()
 					f.Close()
@@ -80,6 +84,18 @@ func TestDirectReader(t *testing.T) {
 					if !bytes.Equal(got, data[start:]) {
 						t.Fatalf("size %d, %s (direct %v), block %d, from %d: read %d bytes, want %d (or different bytes)",
 							size, mode, direct, block, start, len(got), size-start)
+					}
+					if size-start > 1 {
+						f, direct, err := openDirect(path)
+						if err != nil {
+							t.Fatal(err)
+						}
+						d := newDirectReader(f, direct, int64(start), block)
+						if _, err := d.view(size-start+1, &scratch); err != io.ErrUnexpectedEOF {
+							t.Fatalf("size %d, block %d, from %d: a view past the end gave %v, want io.ErrUnexpectedEOF", size, block, start, err)
+						}
+						d.Close()
+						f.Close()
 					}
 				}
 			}
