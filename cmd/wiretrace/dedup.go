@@ -147,17 +147,16 @@ func parseSize(s string) (int64, error) {
 
 // writeDedupSummary prints the human-readable summary.
 func writeDedupSummary(w io.Writer, s *dedup.Summary, out string, elapsed, read time.Duration, resumed bool) {
+	fmt.Fprintf(w, "%d articles (%s of text) at level %s", s.Articles, humanBytes(s.TextBytes), s.Level)
 	if resumed {
-		fmt.Fprintf(w, "%d articles (%s of text) at level %s: resumed from a checkpoint, finished in %s\n",
-			s.Articles, humanBytes(s.TextBytes), s.Level, elapsed.Round(time.Millisecond))
+		fmt.Fprintf(w, ": resumed from a checkpoint, finished in %s", elapsed.Round(time.Millisecond))
 	} else {
-		fmt.Fprintf(w, "%d articles (%s of text) at level %s in %s: %.0f articles/s",
-			s.Articles, humanBytes(s.TextBytes), s.Level, elapsed.Round(time.Millisecond), float64(s.Articles)/elapsed.Seconds())
+		fmt.Fprintf(w, " in %s: %.0f articles/s", elapsed.Round(time.Millisecond), float64(s.Articles)/elapsed.Seconds())
 		if read > 0 {
 			fmt.Fprintf(w, " (reading and preparing %s)", read.Round(time.Millisecond))
 		}
-		fmt.Fprintln(w)
 	}
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "kept %d, removed %d (policy %s", s.Kept, s.Removed, s.Policy)
 	if s.DropPartial {
 		fmt.Fprint(w, ", partial reuse dropped")
