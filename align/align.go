@@ -382,9 +382,10 @@ func SentenceSim(a *Doc, i int, b *Doc, j int) float64 {
 // WeightedDice is the weighted Dice similarity of two sentences given as
 // sorted distinct terms with their weights and total weights: twice the
 // weight of the shared terms (each the mean of its two weights) over the
-// sum of the totals. SentenceSim is this on two docs' sentences; callers
-// that keep sentences in their own layout (the engine's flat records,
-// dedup's spilled payloads) call it directly and get the same bits.
+// sum of the totals. SentenceSim is this on two docs' sentences. Callers
+// that only need "at least min", in their own layout (the engine's flat
+// records, dedup's spilled payloads), call DiceAtLeast, which answers as
+// this does.
 func WeightedDice(xt []uint32, xw []float32, xWeight float32, yt []uint32, yw []float32, yWeight float32) float64 {
 	if xWeight+yWeight <= 0 {
 		return 0
